@@ -1,0 +1,29 @@
+# The two commands of the README: `make demo` (the main job) and `make test`.
+# Each sets up what it needs: the virtual environment, the pinned dependencies, the datasets.
+
+PYTHON_BASE ?= python3
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test test-jax venv datasets clean
+
+demo: datasets
+	$(PYTHON) demo.py
+
+test: datasets
+	$(PYTHON) -m pytest
+	KERAS_BACKEND=jax $(PYTHON) -m pytest -m portable
+
+venv: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(PYTHON) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(INSTALLED)
+
+datasets: venv
+	$(PYTHON) build_datasets.py
+
+clean:
+	rm -rf models

@@ -1,0 +1,64 @@
+"""Writing files whole or not at all: every output goes to a temporary file, then is renamed."""
+
+import contextlib
+import json
+import os
+import tempfile
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Give a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds.
+
+    A reader never sees a half-written file, and an interrupted writer leaves the previous file
+    (or none) in place. The temporary name keeps the final extension, because writers such as
+    ``keras.Model.save`` and ``matplotlib.Figure.savefig`` choose the format from it.
+
+    Parameters
+    ----------
+    path : str
+        The final path; its folder is created if missing.
+
+    Yields
+    ------
+    str
+        The temporary path to write to.
+    """
+    directory, name = os.path.split(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    stem, extension = os.path.splitext(name)
+    handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".tmp{extension}", dir=directory)
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_json(path, data):
+    """Write ``data`` as indented JSON to ``path``, atomically."""
+    with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8") as file:
+        json.dump(data, file, indent=2, sort_keys=False)
+        file.write("\n")
+
+
+def read_json(path):
+    """Read the JSON file at ``path``."""
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def save_figure(figure, path, **savefig_kwargs):
+    """Save a matplotlib figure to ``path``, atomically."""
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, **savefig_kwargs)
+
+
+def save_model(model, path):
+    """Save a Keras model to ``path`` (a ``.keras`` file), atomically."""
+    if not path.endswith(".keras"):
+        raise ValueError(f"Keras 3 saves models as .keras files; got {path!r}.")
+    with atomic_path(path) as temporary:
+        model.save(temporary)

@@ -1,0 +1,209 @@
+"""The main job: train the assignment's two models, restore the held-out images, and report.
+
+For each task (denoising natural photographs, deblurring printed text) this trains the model
+with the assignment's own ``learn_*_model`` at the assignment's settings (or reuses the model an
+earlier run saved in ``models/``), corrupts every held-out test image with a fixed seed, restores
+it with ``restore_image``, and writes a figure per task (corrupted | restored | clean, with PSNR
+and SSIM) and ``results/demo.json``, then prints the table of mean PSNR/SSIM.
+
+Run ``python demo.py`` (``make demo`` sets everything up first); ``--retrain`` ignores saved
+models, ``--quick`` uses the presubmission's quick mode (seconds, for a smoke test).
+"""
+
+import argparse
+import logging
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter, before Keras loads it
+
+import keras  # noqa: E402
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+
+import artifacts  # noqa: E402
+import sol5  # noqa: E402
+import sol5_utils  # noqa: E402
+from evaluation import image_quality, mean_quality  # noqa: E402
+
+#: Seed of the training run and of the test corruptions.
+SEED = 2020
+
+#: Gaussian noise of the denoising test images: the middle of the training range [0, 0.2].
+TEST_NOISE_SIGMA = 0.1
+
+#: How each task is trained, which held-out images it restores, and how they are corrupted.
+TASKS = {
+    "denoising": {
+        "learn": sol5.learn_denoising_model,
+        "dataset": "image_dataset",
+        "corrupt": lambda image, rng: sol5.add_gaussian_noise(
+            image, TEST_NOISE_SIGMA, TEST_NOISE_SIGMA, rng=rng
+        ),
+        "corruption": f"Gaussian noise, sigma {TEST_NOISE_SIGMA}",
+    },
+    "deblurring": {
+        "learn": sol5.learn_deblurring_model,
+        "dataset": "text_dataset",
+        "corrupt": lambda image, rng: sol5.random_motion_blur(
+            image, sol5.TASK_SETTINGS["deblurring"]["kernel_sizes"], rng=rng
+        ),
+        "corruption": "motion blur, kernel 7, random angle",
+    },
+}
+
+#: Rows shown in each task's figure.
+FIGURE_ROWS = 4
+
+
+def trained_model(task, models_dir, *, quick_mode=False, retrain=False):
+    """Return a trained model for ``task`` and its training record, training only if needed.
+
+    The model is saved to ``models_dir/<task>.keras`` with a JSON record beside it (settings,
+    wall time, per-epoch losses); a later call with the same settings loads it instead.
+
+    Returns
+    -------
+    model : keras.Model
+    record : dict
+        ``settings``, ``training_seconds``, ``history`` and whether it was ``reused``.
+    """
+    settings = sol5.training_settings(task, quick_mode)
+    stem = os.path.join(models_dir, f"{task}{'_quick' if quick_mode else ''}")
+    model_path, record_path = f"{stem}.keras", f"{stem}.json"
+    settings_record = {
+        key: list(value) if isinstance(value, tuple) else value for key, value in settings.items()
+    }
+    if not retrain and os.path.exists(model_path) and os.path.exists(record_path):
+        record = artifacts.read_json(record_path)
+        if record.get("settings") == settings_record and record.get("backend") == keras.backend.backend():
+            print(
+                f"[{task}] reusing {model_path} (trained in {record['training_seconds']:.0f} s; "
+                f"--retrain to train again)"
+            )
+            return keras.saving.load_model(model_path, compile=False), {**record, "reused": True}
+    print(f"[{task}] training at the assignment's settings: {settings}")
+    sol5.set_seed(SEED)
+    start = time.perf_counter()
+    model = TASKS[task]["learn"](quick_mode=quick_mode)
+    record = {
+        "settings": settings_record,
+        "backend": keras.backend.backend(),
+        "seed": SEED,
+        "training_seconds": time.perf_counter() - start,
+        "history": {key: [float(v) for v in values] for key, values in model.history.history.items()},
+    }
+    artifacts.save_model(model, model_path)
+    artifacts.write_json(record_path, record)
+    print(f"[{task}] trained in {record['training_seconds']:.0f} s, saved to {model_path}")
+    return model, {**record, "reused": False}
+
+
+def evaluate(task, model):
+    """Corrupt and restore every held-out test image of ``task``.
+
+    Returns
+    -------
+    list of dict
+        One per image: ``name``, the ``clean``, ``corrupted`` and ``restored`` arrays, and the
+        ``corrupted_quality`` and ``restored_quality`` (see :func:`evaluation.image_quality`).
+    """
+    spec = TASKS[task]
+    rows = []
+    for index, path in enumerate(sorted(sol5_utils.dataset_images(spec["dataset"], "test"))):
+        clean = sol5.read_image(path, sol5.GRAYSCALE)
+        corrupted = spec["corrupt"](clean, np.random.default_rng([SEED, index]))
+        restored = sol5.restore_image(corrupted, model)
+        rows.append(
+            {
+                "name": os.path.basename(path),
+                "clean": clean,
+                "corrupted": corrupted,
+                "restored": restored,
+                "corrupted_quality": image_quality(clean, corrupted),
+                "restored_quality": image_quality(clean, restored),
+            }
+        )
+    return rows
+
+
+def plot(task, rows, path):
+    """Save the figure of one task: a row per image, corrupted | restored | clean."""
+    shown = rows[:FIGURE_ROWS]
+    figure, axes = plt.subplots(len(shown), 3, figsize=(9, 3 * len(shown)), squeeze=False)
+    for row_axes, row in zip(axes, shown, strict=True):
+        panels = (
+            (row["corrupted"], "corrupted", row["corrupted_quality"]),
+            (row["restored"], "restored", row["restored_quality"]),
+            (row["clean"], f"clean ({row['name']})", None),
+        )
+        for axis, (image, title, quality) in zip(row_axes, panels, strict=True):
+            axis.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            if quality is not None:
+                title += f"\nPSNR {quality['psnr']:.2f} dB, SSIM {quality['ssim']:.3f}"
+            axis.set_title(title, fontsize=9)
+            axis.axis("off")
+    figure.suptitle(f"{task}: {TASKS[task]['corruption']} (held-out images)")
+    figure.tight_layout()
+    artifacts.save_figure(figure, path, dpi=100)
+    plt.close(figure)
+
+
+def main(argv=None):
+    """Run the demo; see the module's docstring."""
+    # Every image size gets its own predict function; TensorFlow warns about the retracing.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="quick mode: the presubmission's tiny budget")
+    parser.add_argument("--retrain", action="store_true", help="train even if a saved model exists")
+    parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
+    parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
+    args = parser.parse_args(argv)
+
+    suffix = "_quick" if args.quick else ""
+    summary = {"command": "python demo.py" + (" --quick" if args.quick else ""), "seed": SEED, "tasks": {}}
+    for task in TASKS:
+        model, record = trained_model(task, args.models_dir, quick_mode=args.quick, retrain=args.retrain)
+        rows = evaluate(task, model)
+        plot(task, rows, os.path.join(args.results_dir, f"demo_{task}{suffix}.png"))
+        summary["tasks"][task] = {
+            "corruption": TASKS[task]["corruption"],
+            "training": {key: value for key, value in record.items() if key != "reused"},
+            "num_test_images": len(rows),
+            "corrupted": mean_quality([row["corrupted_quality"] for row in rows]),
+            "restored": mean_quality([row["restored_quality"] for row in rows]),
+            "images": [
+                {
+                    "name": row["name"],
+                    "corrupted": row["corrupted_quality"],
+                    "restored": row["restored_quality"],
+                }
+                for row in rows
+            ],
+        }
+    artifacts.write_json(os.path.join(args.results_dir, f"demo{suffix}.json"), summary)
+    print_table(summary)
+    return summary
+
+
+def print_table(summary):
+    """Print the mean PSNR/SSIM of corrupted and restored test images, a line per task."""
+    print()
+    print(
+        f"{'task':<11} {'images':>6} {'corrupted PSNR':>14} {'restored PSNR':>13} "
+        f"{'corrupted SSIM':>14} {'restored SSIM':>13} {'training':>9}"
+    )
+    for task, result in summary["tasks"].items():
+        print(
+            f"{task:<11} {result['num_test_images']:>6} {result['corrupted']['psnr']:>11.2f} dB "
+            f"{result['restored']['psnr']:>10.2f} dB {result['corrupted']['ssim']:>14.3f} "
+            f"{result['restored']['ssim']:>13.3f} {result['training']['training_seconds']:>7.0f} s"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

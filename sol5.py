@@ -1,0 +1,739 @@
+"""Neural networks for image restoration: Image Processing 67829, Exercise 5.
+
+The workflow of the assignment, in the order of its sections:
+
+3. ``load_dataset`` makes endless batches of (corrupted, clean) patches from a list of images;
+4. ``resblock`` and ``build_nn_model`` build the ResNet-style restoration network;
+5. ``train_model`` fits it on an 80/20 split of the images;
+6. ``restore_image`` applies the patch-trained network to a whole image of any size;
+7. ``add_gaussian_noise`` / ``learn_denoising_model`` and ``add_motion_blur`` /
+   ``random_motion_blur`` / ``learn_deblurring_model`` apply the workflow to two tasks;
+8. ``deep_prior_restore_image`` restores an image with no training data (Deep Image Prior).
+
+Written against Keras 3 and ``keras.ops`` only, so it runs on the TensorFlow, JAX and PyTorch
+backends (``KERAS_BACKEND``). Every random draw goes through a seedable source: see
+:func:`set_seed` and the ``rng`` keyword of the random functions.
+"""
+
+import os
+
+import imageio.v3 as iio
+import keras
+import numpy as np
+import scipy.ndimage
+from keras import Input, Model
+from keras.layers import Activation, Add, Conv2D
+from skimage.color import gray2rgb, rgb2gray
+from skimage.util import img_as_float64
+
+import sol5_utils
+
+# --------------------------------------------------------------------------------------------
+# Settings: the assignment's numbers, in one place (sections 5, 7.1.2 and 7.2.2).
+# --------------------------------------------------------------------------------------------
+
+#: What each task trains on: patch size, width of the network, epochs, and its corruption.
+TASK_SETTINGS = {
+    "denoising": {
+        "crop_size": (24, 24),
+        "num_channels": 48,
+        "num_epochs": 5,
+        "min_sigma": 0.0,
+        "max_sigma": 0.2,
+    },
+    "deblurring": {
+        "crop_size": (16, 16),
+        "num_channels": 32,
+        "num_epochs": 10,
+        "kernel_sizes": (7,),
+    },
+}
+
+#: How much each training run draws; quick mode (the course's presubmission) changes only these
+#: numbers, never the code path.
+TRAINING_BUDGETS = {
+    False: {"batch_size": 100, "steps_per_epoch": 100, "num_valid_samples": 1000},
+    True: {"batch_size": 10, "steps_per_epoch": 3, "num_epochs": 2, "num_valid_samples": 30},
+}
+
+#: Share of the images that ``train_model`` trains on; the rest validates.
+TRAIN_FRACTION = 0.8
+
+#: Adam's second-moment decay asked for by the assignment (Keras' default is 0.999).
+ADAM_BETA_2 = 0.9
+
+#: The patches and the network work on pixels shifted from [0, 1] to [-0.5, 0.5].
+PIXEL_OFFSET = 0.5
+
+
+def training_settings(task, quick_mode=False):
+    """Return the settings of one task's training run.
+
+    Parameters
+    ----------
+    task : {"denoising", "deblurring"}
+        A key of :data:`TASK_SETTINGS`.
+    quick_mode : bool, optional
+        Use the presubmission budget of :data:`TRAINING_BUDGETS` instead of the full one.
+
+    Returns
+    -------
+    dict
+        The task's row of :data:`TASK_SETTINGS` updated with the budget: ``crop_size``,
+        ``num_channels``, ``num_epochs``, ``batch_size``, ``steps_per_epoch``,
+        ``num_valid_samples`` and the corruption's parameters.
+    """
+    if task not in TASK_SETTINGS:
+        raise ValueError(f"Unknown task {task!r}; the tasks are {sorted(TASK_SETTINGS)}.")
+    return {**TASK_SETTINGS[task], **TRAINING_BUDGETS[bool(quick_mode)]}
+
+
+# --------------------------------------------------------------------------------------------
+# Randomness: one seedable source for every draw of this module.
+# --------------------------------------------------------------------------------------------
+
+_rng = np.random.default_rng()
+
+
+def set_seed(seed):
+    """Seed every random source used here: this module's generator and Keras' (weights, layers).
+
+    Parameters
+    ----------
+    seed : int
+        After ``set_seed(s)``, the same calls give the same datasets, splits, corruptions and
+        initial weights.
+    """
+    global _rng
+    _rng = np.random.default_rng(seed)
+    keras.utils.set_random_seed(seed)
+
+
+def _generator(rng):
+    """Return ``rng``, or this module's generator when ``rng`` is None."""
+    return _rng if rng is None else rng
+
+
+# --------------------------------------------------------------------------------------------
+# Reading images (the course's first exercise).
+# --------------------------------------------------------------------------------------------
+
+GRAYSCALE = 1
+RGB = 2
+
+
+def read_image(filename, representation):
+    """Read an image file as float64 in [0, 1], in grayscale or RGB.
+
+    Parameters
+    ----------
+    filename : str
+        Path of an image file in any format imageio reads (PNG, JPEG, ...).
+    representation : {1, 2}
+        1 for grayscale (shape ``(height, width)``), 2 for RGB (shape ``(height, width, 3)``).
+        A grayscale file read as RGB repeats its channel; an alpha channel is dropped.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 in [0, 1].
+    """
+    if representation not in (GRAYSCALE, RGB):
+        raise ValueError(f"representation must be 1 (grayscale) or 2 (RGB), got {representation!r}.")
+    if not os.path.isfile(filename):
+        raise FileNotFoundError(f"No image file at {filename}.")
+    image = img_as_float64(iio.imread(filename))
+    if image.ndim == 3 and image.shape[2] in (2, 4):
+        image = image[..., :-1]  # drop the alpha channel
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.ndim not in (2, 3):
+        raise ValueError(f"{filename} is not a single 2-D image (array shape {image.shape}).")
+    if representation == GRAYSCALE and image.ndim == 3:
+        return rgb2gray(image)
+    if representation == RGB and image.ndim == 2:
+        return gray2rgb(image)
+    return image
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Dataset handling.
+# --------------------------------------------------------------------------------------------
+
+
+def _random_corner(rng, shape, window):
+    """Return the top-left corner of a window placed uniformly at random inside ``shape``.
+
+    Every one of the ``(H - h + 1) * (W - w + 1)`` positions is possible: ``integers`` excludes
+    its upper bound, hence the ``+ 1``.
+    """
+    return (
+        int(rng.integers(0, shape[0] - window[0] + 1)),
+        int(rng.integers(0, shape[1] - window[1] + 1)),
+    )
+
+
+def _check_crop_size(crop_size):
+    """Return ``crop_size`` as a pair of positive ints, or raise ValueError."""
+    if len(crop_size) != 2 or any(int(side) != side or side < 1 for side in crop_size):
+        raise ValueError(f"crop_size must be a (height, width) pair of positive ints, got {crop_size!r}.")
+    return int(crop_size[0]), int(crop_size[1])
+
+
+def load_dataset(filenames, batch_size, corruption_func, crop_size, *, rng=None):
+    """Make an endless generator of batches of (corrupted, clean) patch pairs.
+
+    For every sample of every batch: pick a file at random; read it as grayscale (once: later
+    picks are served from a cache that maps file names to arrays); take a random crop of
+    ``3 * crop_size`` (or the largest that fits a smaller image); corrupt that larger crop, since
+    corruptions such as motion blur reach beyond a patch; then take a random ``crop_size`` patch
+    at the same place from the clean and the corrupted crop. Both are shifted by -0.5.
+
+    Parameters
+    ----------
+    filenames : sequence of str
+        Paths of clean images, not empty. Each must be at least ``crop_size`` in both sides.
+    batch_size : int
+        Number of patch pairs per batch, positive.
+    corruption_func : callable
+        Takes a 2-D float64 array in [0, 1] and returns a randomly corrupted array of the same
+        shape. It gets a copy, so it may modify its argument in place.
+    crop_size : tuple of int
+        ``(height, width)`` of the patches.
+    rng : numpy.random.Generator, optional
+        Source of the file and crop choices; this module's generator (see :func:`set_seed`)
+        when omitted.
+
+    Yields
+    ------
+    source_batch, target_batch : numpy.ndarray
+        float32 arrays of shape ``(batch_size, height, width, 1)`` with values in [-0.5, 0.5]:
+        the corrupted patches and their clean originals. float32 is what the network computes
+        in, so no conversion is paid per step.
+    """
+    filenames = list(filenames)
+    if not filenames:
+        raise ValueError("filenames is empty: give at least one image path (see sol5_utils.images_for_*).")
+    missing = [name for name in filenames if not os.path.isfile(name)]
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} image file(s) not found, e.g. {missing[0]}.")
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+    if not callable(corruption_func):
+        raise TypeError(f"corruption_func must be callable, got {type(corruption_func).__name__}.")
+    crop_size = _check_crop_size(crop_size)
+    return _patch_pairs(filenames, int(batch_size), corruption_func, crop_size, _generator(rng))
+
+
+def _patch_pairs(filenames, batch_size, corruption_func, crop_size, rng):
+    """The generator behind :func:`load_dataset`, whose arguments are already checked."""
+    cache = {}
+    large_crop_size = (3 * crop_size[0], 3 * crop_size[1])
+    while True:
+        source = np.empty((batch_size, *crop_size, 1), dtype=np.float32)
+        target = np.empty_like(source)
+        for sample, file_index in enumerate(rng.integers(0, len(filenames), size=batch_size)):
+            filename = filenames[file_index]
+            if filename not in cache:
+                cache[filename] = _read_training_image(filename, crop_size)
+            image = cache[filename]
+            window = (min(large_crop_size[0], image.shape[0]), min(large_crop_size[1], image.shape[1]))
+            row, col = _random_corner(rng, image.shape, window)
+            clean = image[row : row + window[0], col : col + window[1]]
+            corrupted = corruption_func(clean.copy())
+            if np.shape(corrupted) != clean.shape:
+                raise ValueError(
+                    f"corruption_func returned shape {np.shape(corrupted)} for an input of shape "
+                    f"{clean.shape}; it must keep the shape."
+                )
+            row, col = _random_corner(rng, window, crop_size)
+            patch = (slice(row, row + crop_size[0]), slice(col, col + crop_size[1]))
+            source[sample, ..., 0] = corrupted[patch]
+            target[sample, ..., 0] = clean[patch]
+        yield source - PIXEL_OFFSET, target - PIXEL_OFFSET
+
+
+def _read_training_image(filename, crop_size):
+    """Read ``filename`` as grayscale, checking that a ``crop_size`` patch fits in it."""
+    image = read_image(filename, GRAYSCALE)
+    if image.shape[0] < crop_size[0] or image.shape[1] < crop_size[1]:
+        raise ValueError(
+            f"{filename} is {image.shape[0]}x{image.shape[1]} pixels, smaller than the "
+            f"{crop_size[0]}x{crop_size[1]} patches asked for: remove it or use smaller patches."
+        )
+    return image
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Neural network model.
+# --------------------------------------------------------------------------------------------
+
+
+def resblock(input_tensor, num_channels):
+    """Apply a residual block: ``ReLU(conv(ReLU(conv(x))) + x)``, both convolutions 3x3.
+
+    Parameters
+    ----------
+    input_tensor : KerasTensor
+        Symbolic tensor of shape ``(batch, height, width, num_channels)``.
+    num_channels : int
+        Output channels of both convolutions; must equal the input's channels for the sum.
+
+    Returns
+    -------
+    KerasTensor
+        Same shape as the input ("same" padding keeps the size).
+    """
+    if input_tensor.shape[-1] != num_channels:
+        raise ValueError(
+            f"resblock adds its input to its output, so the input needs num_channels="
+            f"{num_channels} channels; it has {input_tensor.shape[-1]}."
+        )
+    x = Conv2D(num_channels, (3, 3), padding="same")(input_tensor)
+    x = Activation("relu")(x)
+    x = Conv2D(num_channels, (3, 3), padding="same")(x)
+    x = Add()([input_tensor, x])
+    return Activation("relu")(x)
+
+
+def build_nn_model(height, width, num_channels, num_res_blocks):
+    """Build the assignment's restoration network (figure 1), untrained and uncompiled.
+
+    The topology, with every convolution 3x3 with "same" padding::
+
+        input (height, width, 1)
+          -> conv(num_channels) -> ReLU
+          -> num_res_blocks x resblock(num_channels)
+          -> conv(1 channel)
+          -> + input            (the network learns the correction to its input)
+
+    Only ``Model``, ``Conv2D``, ``Activation``, ``Input`` and ``Add`` are used, as the assignment
+    allows.
+
+    Parameters
+    ----------
+    height, width : int
+        Size of the input patches, positive.
+    num_channels : int
+        Channels of every convolution but the last, positive.
+    num_res_blocks : int
+        Number of residual blocks, zero or more.
+
+    Returns
+    -------
+    keras.Model
+        Maps ``(batch, height, width, 1)`` to the same shape, values in the [-0.5, 0.5] frame.
+    """
+    for name, value, least in (
+        ("height", height, 1),
+        ("width", width, 1),
+        ("num_channels", num_channels, 1),
+        ("num_res_blocks", num_res_blocks, 0),
+    ):
+        if int(value) != value or value < least:
+            raise ValueError(f"{name} must be an int >= {least}, got {value!r}.")
+    model_input = Input(shape=(int(height), int(width), 1))
+    x = Conv2D(int(num_channels), (3, 3), padding="same")(model_input)
+    x = Activation("relu")(x)
+    for _ in range(int(num_res_blocks)):
+        x = resblock(x, int(num_channels))
+    correction = Conv2D(1, (3, 3), padding="same")(x)
+    return Model(inputs=model_input, outputs=Add()([model_input, correction]))
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Training networks for image restoration.
+# --------------------------------------------------------------------------------------------
+
+
+def train_model(
+    model,
+    images,
+    corruption_func,
+    batch_size,
+    steps_per_epoch,
+    num_epochs,
+    num_valid_samples,
+    *,
+    rng=None,
+    verbose="auto",
+    callbacks=None,
+):
+    """Train a restoration model on random patches of an 80/20 split of the images.
+
+    The image list is shuffled and split: the first 80% feed a training generator of
+    :func:`load_dataset`, the rest a validation generator. ``num_valid_samples`` validation
+    patches are drawn once, up front, and passed to ``fit`` as arrays, so every epoch (and every
+    model trained from the same seed) is scored on the same samples: Keras 3 would otherwise draw
+    a fresh validation set from a generator every epoch. The model is compiled with mean squared
+    error and ``Adam(beta_2=0.9)``. Keras 3 has no ``fit_generator``: ``fit`` takes the
+    generator itself.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A restoration network with input ``(None, height, width, 1)``; the patch size is read
+        from it.
+    images : sequence of str
+        Paths of clean images, at least 2.
+    corruption_func : callable
+        See :func:`load_dataset`.
+    batch_size, steps_per_epoch, num_epochs, num_valid_samples : int
+        Patches per step, steps per epoch, epochs, and validation patches; all positive.
+    rng : numpy.random.Generator, optional
+        Source of the split and the patches; this module's generator when omitted.
+    verbose : {"auto", 0, 1, 2}, optional
+        Keras' progress display.
+    callbacks : list of keras.callbacks.Callback, optional
+        Extra callbacks for ``fit``.
+
+    Returns
+    -------
+    keras.callbacks.History
+        ``history.history["val_loss"]`` holds the validation MSE after each epoch (in the
+        [-0.5, 0.5] frame, which MSE does not change).
+    """
+    images = list(images)
+    if len(images) < 2:
+        raise ValueError(f"train_model needs at least 2 images for its 80/20 split, got {len(images)}.")
+    for name, value in (
+        ("batch_size", batch_size),
+        ("steps_per_epoch", steps_per_epoch),
+        ("num_epochs", num_epochs),
+        ("num_valid_samples", num_valid_samples),
+    ):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}.")
+    rng = _generator(rng)
+    shuffled = [images[i] for i in rng.permutation(len(images))]
+    num_train = min(max(int(TRAIN_FRACTION * len(shuffled)), 1), len(shuffled) - 1)
+    crop_size = tuple(model.input_shape[1:3])
+    train_rng, valid_rng = rng.spawn(2)
+    train_batches = load_dataset(shuffled[:num_train], batch_size, corruption_func, crop_size, rng=train_rng)
+    valid_batches = load_dataset(
+        shuffled[num_train:], num_valid_samples, corruption_func, crop_size, rng=valid_rng
+    )
+    valid_source, valid_target = next(valid_batches)
+    model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(beta_2=ADAM_BETA_2))
+    return model.fit(
+        train_batches,
+        steps_per_epoch=int(steps_per_epoch),
+        epochs=int(num_epochs),
+        validation_data=(valid_source, valid_target),
+        validation_batch_size=int(batch_size),
+        verbose=verbose,
+        callbacks=callbacks,
+        shuffle=False,  # the generator's patches are already random; Keras warns otherwise
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Image restoration of complete images.
+# --------------------------------------------------------------------------------------------
+
+
+def _check_image(image, name="image"):
+    """Raise ValueError unless ``image`` is a 2-D array of values in [0, 1]."""
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D grayscale array, but it has {image.ndim} dimensions (shape {image.shape})."
+        )
+    if image.size == 0 or not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
+        raise ValueError(f"{name} must hold finite values in [0, 1] (see read_image).")
+    return image
+
+
+def restore_image(corrupted_image, base_model):
+    """Restore a whole image with a network trained on small patches.
+
+    A convolutional network does not depend on the size of its input, but a Keras 3 model built
+    on 24x24 patches checks its input's shape, so the assignment's recipe
+    ``base_model(Input((H, W, 1)))`` raises ``ValueError``. Instead the base model's graph is
+    re-applied to a new ``Input`` of the image's size with ``keras.models.clone_model``, keeping
+    the base model's own layers (``clone_function`` returns each layer unchanged), so the new
+    model shares its weights rather than copying them.
+
+    Parameters
+    ----------
+    corrupted_image : numpy.ndarray
+        Grayscale image, shape ``(height, width)``, values in [0, 1]; not modified.
+    base_model : keras.Model
+        A network trained on patches in the [-0.5, 0.5] frame, as from :func:`train_model`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The restored image: float64, shape ``(height, width)``, clipped to [0, 1].
+    """
+    corrupted_image = _check_image(corrupted_image, "corrupted_image")
+    height, width = corrupted_image.shape
+    full_size_model = keras.models.clone_model(
+        base_model, input_tensors=Input(shape=(height, width, 1)), clone_function=lambda layer: layer
+    )
+    network_input = (corrupted_image - PIXEL_OFFSET).astype(np.float32)[np.newaxis, :, :, np.newaxis]
+    restored = full_size_model.predict_on_batch(network_input)[0, :, :, 0]
+    return np.clip(restored.astype(np.float64) + PIXEL_OFFSET, 0.0, 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# 7.1 Image denoising.
+# --------------------------------------------------------------------------------------------
+
+
+def _quantize(image):
+    """Round to the nearest multiple of 1/255 and clip to [0, 1], as an 8-bit image would be."""
+    return np.clip(np.round(image * 255) / 255, 0.0, 1.0)
+
+
+def add_gaussian_noise(image, min_sigma, max_sigma, *, rng=None):
+    """Add zero-mean Gaussian noise of a standard deviation drawn uniformly in [min, max].
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Grayscale image, 2-D, float64 in [0, 1]; not modified.
+    min_sigma, max_sigma : float
+        Bounds of the noise's standard deviation, ``0 <= min_sigma <= max_sigma`` (in [0, 1]
+        units of intensity).
+    rng : numpy.random.Generator, optional
+        Source of sigma and the noise; this module's generator when omitted.
+
+    Returns
+    -------
+    numpy.ndarray
+        The noisy image, float64, rounded to multiples of 1/255 and clipped to [0, 1].
+    """
+    image = _check_image(image)
+    if not 0 <= min_sigma <= max_sigma:
+        raise ValueError(
+            f"Need 0 <= min_sigma <= max_sigma, got min_sigma={min_sigma!r}, max_sigma={max_sigma!r}."
+        )
+    rng = _generator(rng)
+    sigma = rng.uniform(min_sigma, max_sigma)
+    return _quantize(image + rng.normal(0.0, sigma, size=image.shape))
+
+
+def learn_denoising_model(num_res_blocks=5, quick_mode=False, *, verbose="auto"):
+    """Train the assignment's denoising network on ``sol5_utils.images_for_denoising()``.
+
+    Settings (:data:`TASK_SETTINGS`): 24x24 patches, 48 channels, Gaussian noise with sigma
+    uniform in [0, 0.2]; batches of 100, 100 steps per epoch, 5 epochs, 1000 validation
+    samples, or 10 / 3 / 2 / 30 in quick mode.
+
+    Parameters
+    ----------
+    num_res_blocks : int, optional
+        Depth of the network.
+    quick_mode : bool, optional
+        Train on the presubmission's tiny budget (seconds), same code path.
+    verbose : {"auto", 0, 1, 2}, optional
+        Keras' progress display.
+
+    Returns
+    -------
+    keras.Model
+        The trained model; ``model.history`` is the :class:`keras.callbacks.History` of the run.
+    """
+    settings = training_settings("denoising", quick_mode)
+
+    def corruption_func(image):
+        return add_gaussian_noise(image, settings["min_sigma"], settings["max_sigma"])
+
+    return _learn_model(sol5_utils.images_for_denoising(), corruption_func, num_res_blocks, settings, verbose)
+
+
+def _learn_model(images, corruption_func, num_res_blocks, settings, verbose):
+    """Build and train one task's network with the given settings (see :func:`training_settings`)."""
+    model = build_nn_model(*settings["crop_size"], settings["num_channels"], num_res_blocks)
+    train_model(
+        model,
+        images,
+        corruption_func,
+        settings["batch_size"],
+        settings["steps_per_epoch"],
+        settings["num_epochs"],
+        settings["num_valid_samples"],
+        verbose=verbose,
+    )
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# 7.2 Image deblurring.
+# --------------------------------------------------------------------------------------------
+
+
+def add_motion_blur(image, kernel_size, angle):
+    """Blur an image with a straight-line motion kernel (:func:`sol5_utils.motion_blur_kernel`).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Grayscale image, 2-D, float64 in [0, 1]; not modified.
+    kernel_size : int
+        Odd side of the kernel, the length of the motion in pixels.
+    angle : float
+        Direction of the motion in radians, in [0, pi); 0 is horizontal.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``scipy.ndimage.convolve(image, kernel)`` (borders reflected), float64 in [0, 1]. As
+        the assignment specifies, only :func:`random_motion_blur` rounds to 8-bit levels.
+    """
+    image = _check_image(image)
+    return scipy.ndimage.convolve(image, sol5_utils.motion_blur_kernel(kernel_size, angle))
+
+
+def random_motion_blur(image, list_of_kernel_sizes, *, rng=None):
+    """Blur with a motion kernel of random direction and size, then round to 8-bit levels.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Grayscale image, 2-D, float64 in [0, 1]; not modified.
+    list_of_kernel_sizes : sequence of int
+        Odd kernel sizes, each drawn with equal probability.
+    rng : numpy.random.Generator, optional
+        Source of the angle (uniform in [0, pi)) and the size; this module's generator when
+        omitted.
+
+    Returns
+    -------
+    numpy.ndarray
+        The blurred image, float64, rounded to multiples of 1/255 and clipped to [0, 1].
+    """
+    sizes = list(list_of_kernel_sizes)
+    if not sizes or any(int(size) != size or size < 1 or size % 2 == 0 for size in sizes):
+        raise ValueError(
+            f"list_of_kernel_sizes must be a non-empty list of positive odd ints, got {sizes!r}."
+        )
+    rng = _generator(rng)
+    angle = rng.uniform(0.0, np.pi)
+    kernel_size = sizes[rng.integers(0, len(sizes))]
+    return _quantize(add_motion_blur(image, kernel_size, angle))
+
+
+def learn_deblurring_model(num_res_blocks=5, quick_mode=False, *, verbose="auto"):
+    """Train the assignment's deblurring network on ``sol5_utils.images_for_deblurring()``.
+
+    Settings (:data:`TASK_SETTINGS`): 16x16 patches, 32 channels, random motion blur with a
+    7x7 kernel; batches of 100, 100 steps per epoch, 10 epochs, 1000 validation samples, or
+    10 / 3 / 2 / 30 in quick mode.
+
+    Parameters
+    ----------
+    num_res_blocks : int, optional
+        Depth of the network.
+    quick_mode : bool, optional
+        Train on the presubmission's tiny budget (seconds), same code path.
+    verbose : {"auto", 0, 1, 2}, optional
+        Keras' progress display.
+
+    Returns
+    -------
+    keras.Model
+        The trained model; ``model.history`` is the :class:`keras.callbacks.History` of the run.
+    """
+    settings = training_settings("deblurring", quick_mode)
+
+    def corruption_func(image):
+        return random_motion_blur(image, settings["kernel_sizes"])
+
+    return _learn_model(
+        sol5_utils.images_for_deblurring(), corruption_func, num_res_blocks, settings, verbose
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 8. Bonus: Deep Image Prior (Ulyanov, Vedaldi and Lempitsky, CVPR 2018).
+# --------------------------------------------------------------------------------------------
+
+#: The deep prior's settings: the paper's input code, optimizer and averaging, and our budget.
+DEEP_PRIOR_SETTINGS = {
+    "code_channels": 32,  # the fixed random input: 32 channels of uniform noise ...
+    "code_scale": 0.1,  # ... scaled by 0.1
+    "code_jitter": 1 / 30,  # std of the fresh noise added to the input at every step
+    "num_levels": 3,  # down-sampling levels of the encoder-decoder
+    "num_channels": 48,
+    "skip_channels": 4,
+    # The paper's 0.01 saturates the sigmoid output of this network, which has no batch
+    # normalisation (batch statistics of a single image differ between fitting and predicting).
+    "learning_rate": 0.001,
+    "output_averaging": 0.99,  # the exponential moving average of the outputs
+    "num_iterations": 800,  # stop early: with more steps the network fits the noise too
+}
+
+
+def _deep_prior_network(height, width, settings):
+    """An encoder-decoder with skip connections from a random code to a [0, 1] image.
+
+    ``height`` and ``width`` must be multiples of ``2 ** num_levels``.
+    """
+    from keras.layers import Concatenate, GaussianNoise, LeakyReLU, UpSampling2D
+
+    def conv(x, channels, size=3, strides=1):
+        return LeakyReLU(0.2)(Conv2D(channels, size, strides=strides, padding="same")(x))
+
+    code = Input(shape=(height, width, settings["code_channels"]))
+    x = GaussianNoise(settings["code_jitter"])(code)  # only active while training
+    skips = []
+    for _ in range(settings["num_levels"]):
+        skips.append(conv(x, settings["skip_channels"], size=1))
+        x = conv(conv(x, settings["num_channels"], strides=2), settings["num_channels"])
+    for skip in reversed(skips):
+        x = Concatenate()([UpSampling2D(2, interpolation="bilinear")(x), skip])
+        x = conv(conv(x, settings["num_channels"]), settings["num_channels"], size=1)
+    return Model(code, Conv2D(1, 1, activation="sigmoid")(x))
+
+
+def deep_prior_restore_image(corrupted_image, *, num_iterations=None, seed=None):
+    """Restore an image with a Deep Image Prior: no training data, only the image itself.
+
+    A freshly initialised encoder-decoder maps a fixed random code to an image and is fitted,
+    with mean squared error and Adam, to the corrupted image. The network's structure fits
+    natural images much sooner than noise, so stopping early returns a restored image. As in the
+    paper, fresh noise is added to the code at every step and the result is an exponential
+    moving average of the outputs.
+
+    Parameters
+    ----------
+    corrupted_image : numpy.ndarray
+        Grayscale image, 2-D, float64 in [0, 1]; not modified. Any size; 64x64 is the
+        assignment's.
+    num_iterations : int, optional
+        Optimisation steps; :data:`DEEP_PRIOR_SETTINGS` when omitted.
+    seed : int, optional
+        Seed of the code and the initial weights, for a reproducible result.
+
+    Returns
+    -------
+    numpy.ndarray
+        The restored image, float64 in [0, 1], same shape.
+    """
+    image = _check_image(corrupted_image, "corrupted_image")
+    settings = DEEP_PRIOR_SETTINGS
+    num_iterations = settings["num_iterations"] if num_iterations is None else num_iterations
+    if int(num_iterations) != num_iterations or num_iterations < 1:
+        raise ValueError(f"num_iterations must be a positive int, got {num_iterations!r}.")
+    rng = np.random.default_rng(seed) if seed is not None else _rng
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    # Reflect-pad to a multiple of the down-sampling factor, and crop the result back.
+    factor = 2 ** settings["num_levels"]
+    padded_shape = (-(-image.shape[0] // factor) * factor, -(-image.shape[1] // factor) * factor)
+    padding = ((0, padded_shape[0] - image.shape[0]), (0, padded_shape[1] - image.shape[1]))
+    target = np.pad(image, padding, mode="reflect").astype(np.float32)[np.newaxis, :, :, np.newaxis]
+    code = settings["code_scale"] * rng.uniform(size=(1, *padded_shape, settings["code_channels"]))
+    code = code.astype(np.float32)
+    network = _deep_prior_network(*padded_shape, settings)
+    network.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(settings["learning_rate"]))
+    average = None
+    for _ in range(int(num_iterations)):
+        network.train_on_batch(code, target)
+        output = network.predict_on_batch(code)
+        weight = settings["output_averaging"]
+        average = output if average is None else weight * average + (1 - weight) * output
+    restored = average[0, : image.shape[0], : image.shape[1], 0]
+    return np.clip(restored.astype(np.float64), 0.0, 1.0)

@@ -1,0 +1,42 @@
+"""Shared fixtures: small images on disk, a fixed seed, and the project's datasets."""
+
+import os
+import sys
+
+# Quiet TensorFlow's start-up logging; must be set before Keras is imported.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import imageio.v3 as iio  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import sol5  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def seeded():
+    """Every test starts from the same random state."""
+    sol5.set_seed(0)
+
+
+@pytest.fixture
+def image_files(tmp_path):
+    """Five smooth-plus-texture grayscale PNGs of different sizes, all at least 48x48."""
+    rng = np.random.default_rng(7)
+    paths = []
+    for index, (height, width) in enumerate([(64, 80), (72, 72), (96, 60), (80, 100), (50, 64)]):
+        rows, cols = np.mgrid[0:height, 0:width]
+        image = 0.5 + 0.3 * np.sin(rows / (3 + index)) * np.cos(cols / 5) + 0.1 * rng.random((height, width))
+        path = tmp_path / f"image_{index}.png"
+        iio.imwrite(path, np.clip(np.round(image * 255), 0, 255).astype(np.uint8))
+        paths.append(str(path))
+    return paths
+
+
+@pytest.fixture(scope="session")
+def datasets():
+    """The project's datasets, built if missing (idempotent, seconds)."""
+    import build_datasets
+
+    build_datasets.build_all()

@@ -1,0 +1,110 @@
+"""Section 5: train_model's split, validation set, compilation and learning."""
+
+import keras
+import numpy as np
+import pytest
+
+import sol5
+
+
+def halve_contrast(image):
+    """A corruption a small network learns in a few dozen steps."""
+    return 0.25 + 0.5 * image
+
+
+@pytest.fixture
+def recorded_calls(monkeypatch):
+    """Record what train_model gives load_dataset and fit."""
+    calls = {"load_dataset": [], "fit": []}
+    real_load = sol5.load_dataset
+
+    def load_dataset(filenames, batch_size, corruption_func, crop_size, *, rng=None):
+        calls["load_dataset"].append((list(filenames), batch_size, crop_size))
+        return real_load(filenames, batch_size, corruption_func, crop_size, rng=rng)
+
+    monkeypatch.setattr(sol5, "load_dataset", load_dataset)
+    real_fit = keras.Model.fit
+
+    def fit(self, *args, **kwargs):
+        calls["fit"].append(kwargs)
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", fit)
+    return calls
+
+
+@pytest.mark.portable
+def test_split_validation_set_and_compilation(image_files, recorded_calls):
+    model = sol5.build_nn_model(12, 12, 4, 1)
+    history = sol5.train_model(model, image_files, halve_contrast, 6, 2, 3, 17, verbose=0)
+    (train_files, train_batch, crop), (valid_files, _, valid_crop) = recorded_calls["load_dataset"]
+    assert crop == valid_crop == (12, 12) and train_batch == 6
+    assert len(train_files) == 4 and len(valid_files) == 1  # 80/20 of 5 images
+    assert sorted(train_files + valid_files) == sorted(image_files)
+    (fit_kwargs,) = recorded_calls["fit"]
+    valid_source, valid_target = fit_kwargs["validation_data"]
+    assert valid_source.shape == valid_target.shape == (17, 12, 12, 1)  # samples, not batches
+    assert fit_kwargs["steps_per_epoch"] == 2 and fit_kwargs["epochs"] == 3
+    assert len(history.history["val_loss"]) == 3
+    assert model.loss == "mean_squared_error"
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+    assert model.optimizer.beta_2 == pytest.approx(0.9)
+
+
+def test_the_split_is_seeded(image_files, recorded_calls):
+    for seed in (1, 1, 2, 3, 4):
+        sol5.train_model(
+            sol5.build_nn_model(8, 8, 2, 0),
+            image_files,
+            halve_contrast,
+            2,
+            1,
+            1,
+            2,
+            rng=np.random.default_rng(seed),
+            verbose=0,
+        )
+    valid_sets = [calls[0] for calls in recorded_calls["load_dataset"][1::2]]
+    assert valid_sets[0] == valid_sets[1]
+    assert len({tuple(files) for files in valid_sets}) > 1
+
+
+@pytest.mark.portable
+def test_training_lowers_the_validation_loss(image_files):
+    """After training, the network beats its untrained self on the same validation patches."""
+    sol5.set_seed(3)
+    model = sol5.build_nn_model(16, 16, 16, 1)
+    source, target = next(
+        sol5.load_dataset(image_files, 200, halve_contrast, (16, 16), rng=np.random.default_rng(9))
+    )
+    untrained = float(np.mean((model.predict_on_batch(source) - target) ** 2))
+    history = sol5.train_model(model, image_files, halve_contrast, 16, 30, 3, 64, verbose=0)
+    trained = float(np.mean((model.predict_on_batch(source) - target) ** 2))
+    assert trained < 0.25 * untrained
+    assert history.history["val_loss"][-1] < history.history["val_loss"][0]
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+@pytest.mark.filterwarnings("ignore:The model does not have any trainable weights")
+def test_validation_set_is_the_same_every_epoch(image_files):
+    """With a frozen network, every epoch's validation loss is the same number."""
+    model = sol5.build_nn_model(12, 12, 4, 1)
+    for layer in model.layers:
+        layer.trainable = False
+    history = sol5.train_model(model, image_files, halve_contrast, 4, 2, 4, 20, verbose=0)
+    assert len(set(np.round(history.history["val_loss"], 7))) == 1
+
+
+@pytest.mark.parametrize(
+    ("images", "numbers", "message"),
+    [
+        (1, (4, 2, 2, 10), "at least 2 images"),
+        (None, (0, 2, 2, 10), "batch_size"),
+        (None, (4, 2, 0, 10), "num_epochs"),
+        (None, (4, 2, 2, 0), "num_valid_samples"),
+    ],
+)
+def test_bad_arguments(image_files, images, numbers, message):
+    files = image_files[:images] if images else image_files
+    with pytest.raises(ValueError, match=message):
+        sol5.train_model(sol5.build_nn_model(8, 8, 2, 0), files, halve_contrast, *numbers, verbose=0)
