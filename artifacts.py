@@ -31,6 +31,7 @@ def atomic_path(path):
     os.close(handle)
     try:
         yield temporary
+        os.chmod(temporary, 0o644)  # mkstemp makes the file private; outputs are for everyone
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

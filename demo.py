@@ -153,6 +153,23 @@ def plot(task, rows, path):
     plt.close(figure)
 
 
+def markdown_table(summary):
+    """Return the README's table of mean PSNR/SSIM and training time, from a demo summary."""
+    lines = [
+        "| task | test images | corruption | PSNR corrupted | PSNR restored | SSIM corrupted | SSIM restored "
+        "| training |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for task, result in summary["tasks"].items():
+        lines.append(
+            f"| {task} | {result['num_test_images']} | {result['corruption']} "
+            f"| {result['corrupted']['psnr']:.2f} dB | {result['restored']['psnr']:.2f} dB "
+            f"| {result['corrupted']['ssim']:.3f} | {result['restored']['ssim']:.3f} "
+            f"| {result['training']['training_seconds']:.0f} s |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv=None):
     """Run the demo; see the module's docstring."""
     # Every image size gets its own predict function; TensorFlow warns about the retracing.
@@ -186,23 +203,9 @@ def main(argv=None):
             ],
         }
     artifacts.write_json(os.path.join(args.results_dir, f"demo{suffix}.json"), summary)
-    print_table(summary)
-    return summary
-
-
-def print_table(summary):
-    """Print the mean PSNR/SSIM of corrupted and restored test images, a line per task."""
     print()
-    print(
-        f"{'task':<11} {'images':>6} {'corrupted PSNR':>14} {'restored PSNR':>13} "
-        f"{'corrupted SSIM':>14} {'restored SSIM':>13} {'training':>9}"
-    )
-    for task, result in summary["tasks"].items():
-        print(
-            f"{task:<11} {result['num_test_images']:>6} {result['corrupted']['psnr']:>11.2f} dB "
-            f"{result['restored']['psnr']:>10.2f} dB {result['corrupted']['ssim']:>14.3f} "
-            f"{result['restored']['ssim']:>13.3f} {result['training']['training_seconds']:>7.0f} s"
-        )
+    print(markdown_table(summary))
+    return summary
 
 
 if __name__ == "__main__":

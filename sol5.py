@@ -24,7 +24,6 @@ import scipy.ndimage
 from keras import Input, Model
 from keras.layers import Activation, Add, Conv2D
 from skimage.color import gray2rgb, rgb2gray
-from skimage.util import img_as_float64
 
 import sol5_utils
 
@@ -142,7 +141,12 @@ def read_image(filename, representation):
         raise ValueError(f"representation must be 1 (grayscale) or 2 (RGB), got {representation!r}.")
     if not os.path.isfile(filename):
         raise FileNotFoundError(f"No image file at {filename}.")
-    image = img_as_float64(iio.imread(filename))
+    pixels = iio.imread(filename)
+    # Divide by the largest level exactly (k / 255, not k * (1 / 255)), so 8-bit levels survive.
+    if np.issubdtype(pixels.dtype, np.integer):
+        image = pixels.astype(np.float64) / np.iinfo(pixels.dtype).max
+    else:
+        image = pixels.astype(np.float64)
     if image.ndim == 3 and image.shape[2] in (2, 4):
         image = image[..., :-1]  # drop the alpha channel
     if image.ndim == 3 and image.shape[2] == 1:
