@@ -108,3 +108,17 @@ def test_bad_arguments(image_files, images, numbers, message):
     files = image_files[:images] if images else image_files
     with pytest.raises(ValueError, match=message):
         sol5.train_model(sol5.build_nn_model(8, 8, 2, 0), files, halve_contrast, *numbers, verbose=0)
+
+
+@pytest.mark.portable
+def test_a_fixed_seed_gives_the_same_trained_weights(image_files):
+    weights = []
+    for _ in range(2):
+        sol5.set_seed(21)
+        model = sol5.build_nn_model(12, 12, 4, 1)
+        sol5.train_model(
+            model, image_files, lambda im: sol5.add_gaussian_noise(im, 0, 0.2), 4, 3, 2, 8, verbose=0
+        )
+        weights.append(model.get_weights())
+    for first, second in zip(*weights, strict=True):
+        np.testing.assert_array_equal(first, second)
