@@ -179,7 +179,11 @@ def _random_corner(rng, shape, window):
 
 def _check_crop_size(crop_size):
     """Return ``crop_size`` as a pair of positive ints, or raise ValueError."""
-    if len(crop_size) != 2 or any(int(side) != side or side < 1 for side in crop_size):
+    if (
+        np.ndim(crop_size) != 1
+        or len(crop_size) != 2
+        or any(int(side) != side or side < 1 for side in crop_size)
+    ):
         raise ValueError(f"crop_size must be a (height, width) pair of positive ints, got {crop_size!r}.")
     return int(crop_size[0]), int(crop_size[1])
 

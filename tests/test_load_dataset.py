@@ -139,6 +139,7 @@ def test_files_are_chosen_uniformly(tmp_path):
         ((None, 4, "noise", (8, 8)), TypeError, "callable"),
         ((None, 4, identity, (8,)), ValueError, "crop_size"),
         ((None, 4, identity, (8, 0)), ValueError, "crop_size"),
+        ((None, 4, identity, 8), ValueError, "crop_size"),
     ],
 )
 def test_bad_arguments_are_refused_at_the_call(image_files, arguments, error, message):
