@@ -1,6 +1,8 @@
 """The main job end to end, in quick mode: train, save, reuse, restore, plot, report."""
 
+import json
 import os
+import subprocess
 
 import pytest
 
@@ -42,7 +44,13 @@ def test_a_second_run_reuses_the_saved_models(quick_run, capsys, monkeypatch):
 
 
 def test_readme_shows_the_committed_results():
-    """The README's table is the one the committed results/demo.json gives (`make demo`)."""
-    summary = artifacts.read_json(os.path.join(os.path.dirname(demo.__file__), "results", "demo.json"))
-    with open(os.path.join(os.path.dirname(demo.__file__), "README.md"), encoding="utf-8") as file:
-        assert demo.markdown_table(summary) in file.read()
+    """The README's table is the one the committed results/demo.json gives (`make demo` rewrites the
+    file in the working tree with this machine's timings, so the committed version is read)."""
+    root = os.path.dirname(os.path.abspath(demo.__file__))
+    shown = subprocess.run(
+        ["git", "show", "HEAD:results/demo.json"], cwd=root, capture_output=True, text=True, check=False
+    )
+    if shown.returncode != 0:
+        pytest.skip("not a git checkout with committed results")
+    with open(os.path.join(root, "README.md"), encoding="utf-8") as file:
+        assert demo.markdown_table(json.loads(shown.stdout)) in file.read()
