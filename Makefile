@@ -6,10 +6,15 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-jax venv datasets clean
+.PHONY: demo plots test test-jax venv datasets clean
 
 demo: datasets
 	$(PYTHON) demo.py
+
+# The depth experiment (resumable; about an hour on 2 cores), then the classical comparison.
+plots: datasets
+	$(PYTHON) depth_experiment.py
+	$(PYTHON) classical.py
 
 test: datasets
 	$(PYTHON) -m pytest

@@ -14,11 +14,9 @@ import argparse
 import logging
 import os
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter, before Keras loads it
 
-import keras  # noqa: E402
 import matplotlib
 
 matplotlib.use("Agg")
@@ -26,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 import numpy as np  # noqa: E402
 
 import artifacts  # noqa: E402
+import model_store  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
 from evaluation import image_quality, mean_quality  # noqa: E402
@@ -39,7 +38,6 @@ TEST_NOISE_SIGMA = 0.1
 #: How each task is trained, which held-out images it restores, and how they are corrupted.
 TASKS = {
     "denoising": {
-        "learn": sol5.learn_denoising_model,
         "dataset": "image_dataset",
         "corrupt": lambda image, rng: sol5.add_gaussian_noise(
             image, TEST_NOISE_SIGMA, TEST_NOISE_SIGMA, rng=rng
@@ -47,7 +45,6 @@ TASKS = {
         "corruption": f"Gaussian noise, sigma {TEST_NOISE_SIGMA}",
     },
     "deblurring": {
-        "learn": sol5.learn_deblurring_model,
         "dataset": "text_dataset",
         "corrupt": lambda image, rng: sol5.random_motion_blur(
             image, sol5.TASK_SETTINGS["deblurring"]["kernel_sizes"], rng=rng
@@ -61,46 +58,12 @@ FIGURE_ROWS = 4
 
 
 def trained_model(task, models_dir, *, quick_mode=False, retrain=False):
-    """Return a trained model for ``task`` and its training record, training only if needed.
+    """Return the demo's model for ``task`` (depth 5, seed :data:`SEED`) and its training record.
 
-    The model is saved to ``models_dir/<task>.keras`` with a JSON record beside it (settings,
-    wall time, per-epoch losses); a later call with the same settings loads it instead.
-
-    Returns
-    -------
-    model : keras.Model
-    record : dict
-        ``settings``, ``training_seconds``, ``history`` and whether it was ``reused``.
+    It is kept as ``models_dir/<task>[_quick].keras``; see :func:`model_store.trained_model`.
     """
-    settings = sol5.training_settings(task, quick_mode)
     stem = os.path.join(models_dir, f"{task}{'_quick' if quick_mode else ''}")
-    model_path, record_path = f"{stem}.keras", f"{stem}.json"
-    settings_record = {
-        key: list(value) if isinstance(value, tuple) else value for key, value in settings.items()
-    }
-    if not retrain and os.path.exists(model_path) and os.path.exists(record_path):
-        record = artifacts.read_json(record_path)
-        if record.get("settings") == settings_record and record.get("backend") == keras.backend.backend():
-            print(
-                f"[{task}] reusing {model_path} (trained in {record['training_seconds']:.0f} s; "
-                f"--retrain to train again)"
-            )
-            return keras.saving.load_model(model_path, compile=False), {**record, "reused": True}
-    print(f"[{task}] training at the assignment's settings: {settings}")
-    sol5.set_seed(SEED)
-    start = time.perf_counter()
-    model = TASKS[task]["learn"](quick_mode=quick_mode)
-    record = {
-        "settings": settings_record,
-        "backend": keras.backend.backend(),
-        "seed": SEED,
-        "training_seconds": time.perf_counter() - start,
-        "history": {key: [float(v) for v in values] for key, values in model.history.history.items()},
-    }
-    artifacts.save_model(model, model_path)
-    artifacts.write_json(record_path, record)
-    print(f"[{task}] trained in {record['training_seconds']:.0f} s, saved to {model_path}")
-    return model, {**record, "reused": False}
+    return model_store.trained_model(task, stem, seed=SEED, quick_mode=quick_mode, retrain=retrain)
 
 
 def evaluate(task, model):

@@ -8,6 +8,7 @@ import pytest
 
 import artifacts
 import demo
+import model_store
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def test_quick_demo_writes_models_figures_and_results(quick_run):
 def test_a_second_run_reuses_the_saved_models(quick_run, capsys, monkeypatch):
     folder, arguments, first = quick_run
     for task in demo.TASKS:
-        monkeypatch.setitem(demo.TASKS[task], "learn", lambda **kwargs: pytest.fail("trained again"))
+        monkeypatch.setitem(model_store.LEARNERS, task, lambda **kwargs: pytest.fail("trained again"))
     second = demo.main(arguments)
     assert "reusing" in capsys.readouterr().out
     for task in demo.TASKS:

@@ -1,0 +1,408 @@
+"""The depth experiment of section 7.3: how the number of residual blocks changes each task.
+
+For each task, depth 1..5 and seed, this trains the assignment's model with its own
+``learn_*_model(num_res_blocks=depth)`` at the assignment's settings, and scores it on the
+held-out cases of :mod:`heldout`. Each finished run is written at once to
+``results/depth/<task>_depth<d>_seed<s>.json`` (and its model to ``models/depth/``); a rerun
+skips the runs whose results are there with the same configuration, so a killed experiment
+loses at most the run in progress. Then it writes ``results/depth_experiment.json`` (the
+summary over seeds), ``depth_plot_denoise.png``, ``depth_plot_deblur.png`` and a figure per task
+of one held-out image restored by every depth.
+
+Run ``python depth_experiment.py`` (``make plots`` sets everything up first); ``--plots-only``
+redraws from the results on disk; ``--quick`` with small ``--depths``/``--seeds``/``--max-images``
+makes a tiny run for a smoke test.
+"""
+
+import argparse
+import logging
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter, before Keras loads it
+
+import keras  # noqa: E402
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+
+import artifacts  # noqa: E402
+import heldout  # noqa: E402
+import model_store  # noqa: E402
+import sol5  # noqa: E402
+import sol5_utils  # noqa: E402
+from evaluation import image_quality  # noqa: E402
+
+TASKS = ("denoising", "deblurring")
+DEPTHS = (1, 2, 3, 4, 5)
+SEEDS = (0, 1, 2)
+
+#: The assignment's names for the plots, per task.
+PLOT_NAMES = {"denoising": "depth_plot_denoise.png", "deblurring": "depth_plot_deblur.png"}
+
+#: The case of each task's qualitative figure, and the window of it that is shown (rows, cols).
+SHOWCASE = {
+    "denoising": {
+        "image": "camera.png",
+        "condition": "sigma 25/255",
+        "window": (slice(60, 220), slice(180, 340)),
+    },
+    "deblurring": {
+        "image": "page_0000.png",
+        "condition": "kernel 7, 45 deg",
+        "window": (slice(0, 110), slice(0, 170)),
+    },
+}
+
+
+def run_name(task, depth, seed):
+    """Return the file stem shared by a run's results and its model."""
+    return f"{task}_depth{depth}_seed{seed}"
+
+
+def score(model, cases):
+    """Restore every case with ``model`` and measure it.
+
+    Returns
+    -------
+    list of dict
+        Per case: ``image``, ``condition``, the ``corrupted`` and ``restored`` quality (see
+        :func:`evaluation.image_quality`) and the ``restore_seconds`` of :func:`sol5.restore_image`.
+    """
+    rows = []
+    for case in cases:
+        start = time.perf_counter()
+        restored = sol5.restore_image(case["corrupted"], model)
+        seconds = time.perf_counter() - start
+        rows.append(
+            {
+                "image": case["image"],
+                "condition": case["condition"],
+                "corrupted": image_quality(case["clean"], case["corrupted"]),
+                "restored": image_quality(case["clean"], restored),
+                "restore_seconds": seconds,
+            }
+        )
+    return rows
+
+
+def run_config(task, depth, seed, *, quick_mode, max_images):
+    """Return what identifies a run's results: its training and the cases it is scored on."""
+    return {
+        **model_store.training_config(task, num_res_blocks=depth, seed=seed, quick_mode=quick_mode),
+        "quick_mode": bool(quick_mode),
+        "max_images": max_images,
+        "conditions": [condition["name"] for condition in heldout.CONDITIONS[task]],
+    }
+
+
+def finished_run(path, config):
+    """Return the results stored at ``path`` if they are of ``config``, else None."""
+    if not os.path.exists(path):
+        return None
+    record = artifacts.read_json(path)
+    return record if record.get("config") == config else None
+
+
+def run_one(task, depth, seed, *, results_dir, models_dir, quick_mode=False, max_images=None, verbose=2):
+    """Train (or reuse) one model, score it on the held-out cases, and write its results.
+
+    Returns
+    -------
+    dict
+        What was written to ``results_dir/depth/<run_name>.json``: the ``config``, the
+        ``training_seconds``, the per-epoch ``history``, the final ``val_mse``, the per-case
+        ``cases`` and the ``evaluation_seconds``.
+    """
+    config = run_config(task, depth, seed, quick_mode=quick_mode, max_images=max_images)
+    model, training = model_store.trained_model(
+        task,
+        os.path.join(models_dir, "depth", run_name(task, depth, seed)),
+        num_res_blocks=depth,
+        seed=seed,
+        quick_mode=quick_mode,
+        verbose=verbose,
+    )
+    start = time.perf_counter()
+    rows = score(model, heldout.cases(task, max_images=max_images))
+    record = {
+        "config": config,
+        "training_seconds": training["training_seconds"],
+        "history": training["history"],
+        "val_mse": training["history"]["val_loss"][-1],
+        "evaluation_seconds": time.perf_counter() - start,
+        "cases": rows,
+    }
+    artifacts.write_json(os.path.join(results_dir, "depth", f"{run_name(task, depth, seed)}.json"), record)
+    return record
+
+
+def _estimate(done, task, depth):
+    """Seconds a run of ``task`` at ``depth`` is expected to take, from finished runs (or None)."""
+
+    def seconds(record):
+        return record["training_seconds"] + record["evaluation_seconds"]
+
+    for matches in (
+        lambda key: key == (task, depth),
+        lambda key: key[0] == task,
+        lambda key: True,
+    ):
+        times = [seconds(record) for key, records in done.items() if matches(key) for record in records]
+        if times:
+            return float(np.median(times))
+    return None
+
+
+def _clock(seconds):
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m{seconds:02d}s"
+
+
+def run_all(
+    tasks=TASKS, depths=DEPTHS, seeds=SEEDS, *, results_dir, models_dir, quick_mode=False, max_images=None
+):
+    """Run every (task, depth, seed) whose results are missing, printing progress.
+
+    Seeds are the outer loop, so a partial experiment already covers every depth.
+
+    Returns
+    -------
+    dict
+        ``{(task, depth): [record per seed, in seed order]}``.
+    """
+    plan = [(task, depth, seed) for seed in seeds for task in tasks for depth in depths]
+    done, pending = {}, []
+    for task, depth, seed in plan:
+        path = os.path.join(results_dir, "depth", f"{run_name(task, depth, seed)}.json")
+        record = finished_run(
+            path, run_config(task, depth, seed, quick_mode=quick_mode, max_images=max_images)
+        )
+        if record is None:
+            pending.append((task, depth, seed))
+        else:
+            done.setdefault((task, depth), []).append(record)
+    print(
+        f"depth experiment: {len(plan)} runs, {len(plan) - len(pending)} already done, {len(pending)} to go"
+    )
+    start = time.perf_counter()
+    for number, (task, depth, seed) in enumerate(pending, 1):
+        estimates = [_estimate(done, *key[:2]) for key in pending[number - 1 :]]
+        left = "unknown until a run finishes" if None in estimates else f"~{_clock(sum(estimates))}"
+        print(
+            f"[run {number}/{len(pending)}] {task}, depth {depth}, seed {seed} | "
+            f"elapsed {_clock(time.perf_counter() - start)} | left {left}",
+            flush=True,
+        )
+        record = run_one(
+            task, depth, seed, results_dir=results_dir, models_dir=models_dir,
+            quick_mode=quick_mode, max_images=max_images,
+        )  # fmt: skip
+        done.setdefault((task, depth), []).append(record)
+    print(f"depth experiment: finished in {_clock(time.perf_counter() - start)}")
+    return {key: sorted(records, key=lambda r: r["config"]["seed"]) for key, records in done.items()}
+
+
+def _spread(values):
+    """Mean, sample standard deviation (0 for one value), min and max of a list of numbers."""
+    values = np.asarray(values, dtype=np.float64)
+    return {
+        "mean": float(values.mean()),
+        "std": float(values.std(ddof=1)) if values.size > 1 else 0.0,
+        "min": float(values.min()),
+        "max": float(values.max()),
+        "values": values.tolist(),
+    }
+
+
+def summarize(runs):
+    """Reduce the runs to statistics over seeds, per task and depth.
+
+    Parameters
+    ----------
+    runs : dict
+        As returned by :func:`run_all`.
+
+    Returns
+    -------
+    dict
+        ``{task: {"depths": [...], "by_depth": {depth: {...}}, "corrupted": {...}}}``; per depth:
+        the seeds, ``val_mse`` and ``training_seconds`` spreads, the mean per-epoch
+        ``val_loss`` curve, and per condition the ``psnr``/``ssim`` spreads of the per-seed means
+        over images; ``corrupted`` has the mean quality of the corrupted inputs per condition.
+    """
+    summary = {}
+    for (task, depth), records in sorted(runs.items()):
+        entry = summary.setdefault(task, {"depths": [], "by_depth": {}, "corrupted": {}})
+        entry["depths"].append(depth)
+        conditions = records[0]["config"]["conditions"]
+        by_condition = {}
+        for condition in conditions:
+            per_seed = [
+                [case for case in record["cases"] if case["condition"] == condition] for record in records
+            ]
+            by_condition[condition] = {
+                metric: _spread([np.mean([case["restored"][metric] for case in cases]) for cases in per_seed])
+                for metric in ("psnr", "ssim")
+            }
+            entry["corrupted"][condition] = {
+                metric: float(np.mean([case["corrupted"][metric] for case in per_seed[0]]))
+                for metric in ("psnr", "ssim")
+            }
+            by_condition[condition]["num_images"] = len(per_seed[0])
+        entry["by_depth"][str(depth)] = {
+            "seeds": [record["config"]["seed"] for record in records],
+            "val_mse": _spread([record["val_mse"] for record in records]),
+            "training_seconds": _spread([record["training_seconds"] for record in records]),
+            "val_loss_per_epoch": np.mean(
+                [record["history"]["val_loss"] for record in records], axis=0
+            ).tolist(),
+            "restore_seconds_per_image": float(
+                np.median([case["restore_seconds"] for record in records for case in record["cases"]])
+            ),
+            "conditions": by_condition,
+        }
+    return summary
+
+
+def plot_depth(task, entry, path):
+    """Save the assignment's depth plot of one task: final validation MSE against depth, mean and
+    spread over seeds, beside the per-epoch validation curves."""
+    depths = entry["depths"]
+    by_depth = [entry["by_depth"][str(depth)] for depth in depths]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    means = [row["val_mse"]["mean"] for row in by_depth]
+    stds = [row["val_mse"]["std"] for row in by_depth]
+    left.errorbar(depths, means, yerr=stds, marker="o", capsize=4, label="mean ± 1 std over seeds")
+    for depth, row in zip(depths, by_depth, strict=True):
+        values = row["val_mse"]["values"]
+        left.scatter([depth] * len(values), values, color="gray", s=14, zorder=3, label=None)
+    left.scatter([], [], color="gray", s=14, label="single seeds")
+    left.set_xticks(depths)
+    left.set_xlabel("number of residual blocks")
+    left.set_ylabel("validation MSE (pixel values in [0, 1])")
+    left.set_title("after the last epoch")
+    left.grid(alpha=0.3)
+    left.legend(fontsize=8)
+    colors = plt.cm.viridis(np.linspace(0, 0.9, len(depths)))
+    for depth, row, color in zip(depths, by_depth, colors, strict=True):
+        curve = row["val_loss_per_epoch"]
+        right.plot(range(1, len(curve) + 1), curve, marker=".", color=color, label=f"{depth} blocks")
+    right.set_yscale("log")
+    right.set_xlabel("epoch")
+    right.set_ylabel("validation MSE (mean over seeds, log scale)")
+    right.set_title("during training")
+    right.grid(alpha=0.3, which="both")
+    right.legend(fontsize=8)
+    seeds = len(by_depth[0]["seeds"])
+    figure.suptitle(f"{task}: validation MSE against depth ({seeds} seeds per depth)")
+    figure.tight_layout()
+    artifacts.save_figure(figure, path, dpi=110)
+    plt.close(figure)
+
+
+def plot_showcase(task, models, path, *, max_images=None):
+    """Save one held-out case corrupted, restored by each depth's model, and clean, side by side.
+
+    Parameters
+    ----------
+    models : dict
+        ``{depth: keras.Model}``.
+    """
+    spec = SHOWCASE[task]
+    case = next(
+        case
+        for case in heldout.cases(task, max_images=max_images)
+        if case["image"] == spec["image"] and case["condition"] == spec["condition"]
+    )
+    panels = [("corrupted", case["corrupted"])]
+    panels += [
+        (f"{depth} block{'s' if depth > 1 else ''}", sol5.restore_image(case["corrupted"], model))
+        for depth, model in sorted(models.items())
+    ]
+    panels.append(("clean", case["clean"]))
+    figure, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 2.9))
+    for axis, (title, image) in zip(axes, panels, strict=True):
+        axis.imshow(image[spec["window"]], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        if title != "clean":
+            title += f"\nPSNR {image_quality(case['clean'], image)['psnr']:.2f} dB"
+        axis.set_title(title, fontsize=9)
+        axis.axis("off")
+    figure.suptitle(
+        f"{task}: {case['image']}, {case['condition']} (detail; PSNR of the whole image)", fontsize=10
+    )
+    figure.tight_layout()
+    artifacts.save_figure(figure, path, dpi=110)
+    plt.close(figure)
+
+
+def main(argv=None):
+    """Run the experiment; see the module's docstring."""
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # one retracing warning per image size
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
+    parser.add_argument("--depths", nargs="+", type=int, default=list(DEPTHS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS))
+    parser.add_argument("--quick", action="store_true", help="quick mode: the presubmission's tiny budget")
+    parser.add_argument("--max-images", type=int, default=None, help="score on the first N test images only")
+    parser.add_argument("--plots-only", action="store_true", help="only redraw from the results on disk")
+    parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
+    parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
+    parser.add_argument("--plots-dir", default=sol5_utils.relpath("."), help="where the depth plots go")
+    args = parser.parse_args(argv)
+    if min(args.depths) < 1:
+        parser.error("depths must be at least 1")
+
+    options = {
+        "results_dir": args.results_dir,
+        "models_dir": args.models_dir,
+        "quick_mode": args.quick,
+        "max_images": args.max_images,
+    }
+    if args.plots_only:
+        runs = {}
+        for task in args.tasks:
+            for depth in args.depths:
+                for seed in args.seeds:
+                    path = os.path.join(args.results_dir, "depth", f"{run_name(task, depth, seed)}.json")
+                    if not os.path.exists(path):
+                        raise FileNotFoundError(
+                            f"No results at {path}; run the experiment without --plots-only."
+                        )
+                    runs.setdefault((task, depth), []).append(artifacts.read_json(path))
+    else:
+        runs = run_all(args.tasks, args.depths, args.seeds, **options)
+    summary = {
+        "command": "python depth_experiment.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "backend": keras.backend.backend(),
+        "heldout_seed": heldout.SEED,
+        "tasks": summarize(runs),
+    }
+    artifacts.write_json(os.path.join(args.results_dir, "depth_experiment.json"), summary)
+    for task in args.tasks:
+        plot_depth(task, summary["tasks"][task], os.path.join(args.plots_dir, PLOT_NAMES[task]))
+        stems = {
+            depth: os.path.join(args.models_dir, "depth", run_name(task, depth, args.seeds[0]))
+            for depth in args.depths
+        }
+        if all(os.path.exists(f"{stem}.keras") for stem in stems.values()):
+            models = {
+                depth: keras.saving.load_model(f"{stem}.keras", compile=False)
+                for depth, stem in stems.items()
+            }
+            plot_showcase(
+                task,
+                models,
+                os.path.join(args.results_dir, f"depth_{task}_restorations.png"),
+                max_images=args.max_images,
+            )
+        else:
+            print(f"[{task}] models of seed {args.seeds[0]} missing: restorations figure not redrawn")
+    return summary
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
