@@ -28,6 +28,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 import artifacts  # noqa: E402
 import heldout  # noqa: E402
@@ -290,8 +291,15 @@ def plot_depth(task, entry, path):
     colors = plt.cm.viridis(np.linspace(0, 0.9, len(depths)))
     for depth, row, color in zip(depths, by_depth, colors, strict=True):
         curve = row["val_loss_per_epoch"]
-        right.plot(range(1, len(curve) + 1), curve, marker=".", color=color, label=f"{depth} blocks")
+        right.plot(
+            range(1, len(curve) + 1),
+            curve,
+            marker=".",
+            color=color,
+            label=f"{depth} block{'s' if depth > 1 else ''}",
+        )
     right.set_yscale("log")
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.set_xlabel("epoch")
     right.set_ylabel("validation MSE (mean over seeds, log scale)")
     right.set_title("during training")
