@@ -347,6 +347,33 @@ def plot_showcase(task, models, path, *, max_images=None):
     plt.close(figure)
 
 
+def markdown_table(summary):
+    """Return the README's depth table: per task and depth, the final validation MSE and the
+    held-out PSNR under each condition (mean ± std over seeds), and the median training time."""
+    lines = []
+    for task, entry in summary["tasks"].items():
+        conditions = list(entry["corrupted"])
+        lines += [
+            f"| {task}: blocks | validation MSE (x 1e-3) | "
+            + " | ".join(f"PSNR, {name}" for name in conditions)
+            + " | training |",
+            "| ---: | ---: | " + " | ".join("---:" for _ in conditions) + " | ---: |",
+            "| corrupted input | | "
+            + " | ".join(f"{entry['corrupted'][name]['psnr']:.2f} dB" for name in conditions)
+            + " | |",
+        ]
+        for depth in entry["depths"]:
+            row = entry["by_depth"][str(depth)]
+            scores = [row["conditions"][name]["psnr"] for name in conditions]
+            lines.append(
+                f"| {depth} | {row['val_mse']['mean'] * 1e3:.3f} ± {row['val_mse']['std'] * 1e3:.3f} | "
+                + " | ".join(f"{score['mean']:.2f} ± {score['std']:.2f} dB" for score in scores)
+                + f" | {np.median(row['training_seconds']['values']):.0f} s |"
+            )
+        lines.append("")
+    return "\n".join(lines[:-1])
+
+
 def main(argv=None):
     """Run the experiment; see the module's docstring."""
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # one retracing warning per image size
@@ -390,6 +417,8 @@ def main(argv=None):
         "tasks": summarize(runs),
     }
     artifacts.write_json(os.path.join(args.results_dir, "depth_experiment.json"), summary)
+    print()
+    print(markdown_table(summary))
     for task in args.tasks:
         plot_depth(task, summary["tasks"][task], os.path.join(args.plots_dir, PLOT_NAMES[task]))
         stems = {

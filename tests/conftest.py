@@ -40,3 +40,30 @@ def datasets():
     import build_datasets
 
     build_datasets.build_all()
+
+
+@pytest.fixture
+def committed_results():
+    """Read a committed file of ``results/`` as JSON, and the README, from the last commit.
+
+    The working tree's copies are rewritten by a user's own runs, with this machine's timings;
+    the README shows the committed ones.
+    """
+    import json
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def show(path):
+        shown = subprocess.run(
+            ["git", "show", f"HEAD:{path}"], cwd=root, capture_output=True, text=True, check=False
+        )
+        if shown.returncode != 0:
+            pytest.skip(f"{path} is not committed here")
+        return shown.stdout
+
+    def read(name):
+        return json.loads(show(f"results/{name}"))
+
+    read.readme = lambda: show("README.md")
+    return read

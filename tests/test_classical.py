@@ -106,3 +106,10 @@ def test_a_tiny_comparison_reports_every_condition_and_method(tmp_path, datasets
             restored, _ = classical.restore("deblurring", method, case, row["value"])
             assert row["psnr"] == pytest.approx(image_quality(case["clean"], restored)["psnr"])
             assert len(row["images"]) == 1 and row["seconds_per_image"] > 0
+
+
+def test_readme_shows_the_committed_comparison(committed_results):
+    table = classical.markdown_table(
+        committed_results("classical_comparison.json"), committed_results("depth_experiment.json")
+    )
+    assert table in committed_results.readme()

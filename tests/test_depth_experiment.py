@@ -154,3 +154,20 @@ def test_spread_of_one_value_has_no_width():
         "values": [2.0],
     }
     assert depth_experiment._spread([1.0, 2.0, 3.0])["std"] == pytest.approx(1.0)
+
+
+def test_the_table_has_a_row_per_depth_with_its_spread(tiny_run):
+    _, summary = tiny_run
+    table = depth_experiment.markdown_table(summary).splitlines()
+    assert len(table) == 3 + 2  # header, rule, corrupted input, two depths
+    row = summary["tasks"]["deblurring"]["by_depth"]["2"]
+    assert table[-1].startswith(
+        f"| 2 | {row['val_mse']['mean'] * 1e3:.3f} ± {row['val_mse']['std'] * 1e3:.3f} |"
+    )
+
+
+def test_readme_shows_the_committed_depth_results(committed_results):
+    assert (
+        depth_experiment.markdown_table(committed_results("depth_experiment.json"))
+        in committed_results.readme()
+    )
