@@ -11,10 +11,11 @@ INSTALLED := $(VENV)/.installed
 demo: datasets
 	$(PYTHON) demo.py
 
-# The depth experiment (resumable; about an hour on 2 cores), then the classical comparison.
+# The depth experiment (resumable; about an hour on 2 cores), the classical comparison, answer_q1.txt.
 plots: datasets
 	$(PYTHON) depth_experiment.py
 	$(PYTHON) classical.py
+	$(PYTHON) answers.py
 
 test: datasets
 	$(PYTHON) -m pytest

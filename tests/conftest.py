@@ -66,4 +66,5 @@ def committed_results():
         return json.loads(show(f"results/{name}"))
 
     read.readme = lambda: show("README.md")
+    read.show = show
     return read

@@ -1,0 +1,54 @@
+"""answer_q1.txt: its numbers and its claims about trends come from the committed results."""
+
+import answers
+
+
+def test_a_steady_gain_larger_than_the_spread_is_called_so():
+    text = answers._trend([1, 2, 3], [10.0, 8.0, 6.0], [0.1, 0.1, 0.1], lower_is_better=True)
+    assert text.startswith("better with every added block")
+    assert "every step is larger than the seed spread" in text
+    assert "more than twice the seed spread" in text
+
+
+def test_a_trend_that_turns_and_hides_in_the_spread_is_called_so():
+    text = answers._trend(
+        [1, 2, 3, 4], [20.0, 21.0, 20.9, 21.05], [0.05, 0.3, 0.3, 0.3], lower_is_better=False
+    )
+    assert text.startswith("not monotone (worse from 2 to 3 blocks)")
+    assert "the steps from 2 to 3, 3 to 4 blocks are smaller than the seed spread" in text
+    assert "more than twice the seed spread" in text
+    flat = answers._trend([1, 2], [5.0, 5.1], [0.2, 0.2], lower_is_better=True)
+    assert flat.startswith("worse with every added block") and "within twice the seed spread" in flat
+
+
+def fake_summary():
+    def spread(values):
+        return {"mean": sum(values) / len(values), "std": 0.01, "values": values}
+
+    by_depth = {
+        str(depth): {
+            "seeds": [0, 1, 2],
+            "val_mse": spread([0.01 / depth] * 3),
+            "training_seconds": spread([10.0 * depth] * 3),
+            "conditions": {"sigma 25/255": {"psnr": spread([25.0 + depth] * 3)}},
+        }
+        for depth in (1, 2)
+    }
+    corrupted = {"sigma 25/255": {"psnr": 20.1234, "ssim": 0.5}}
+    return {"tasks": {"denoising": {"depths": [1, 2], "by_depth": by_depth, "corrupted": corrupted}}}
+
+
+def test_the_answer_carries_the_numbers_of_the_summary():
+    text = answers.answer_q1(fake_summary())
+    assert "DENOISING (3 seeds per depth" in text
+    assert "20.12 dB" in text  # the corrupted input
+    assert "26.00 ± 0.01 dB" in text and "27.00 ± 0.01 dB" in text
+    assert "10.000 x 1e-3 at 1 block, 5.000 x 1e-3 at 2 blocks (-50.0%)" in text
+    assert "10 s at 1 block, 20 s at 2 blocks" in text
+    assert all(len(line) <= answers.WIDTH + 30 for line in text.splitlines())
+
+
+def test_the_committed_answer_is_the_one_the_committed_results_give(committed_results):
+    summary = committed_results("depth_experiment.json")
+    shown = committed_results.show("answer_q1.txt")
+    assert shown == answers.answer_q1(summary)
