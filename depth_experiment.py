@@ -44,16 +44,17 @@ SEEDS = (0, 1, 2)
 #: The assignment's names for the plots, per task.
 PLOT_NAMES = {"denoising": "depth_plot_denoise.png", "deblurring": "depth_plot_deblur.png"}
 
-#: The case of each task's qualitative figure, and the window of it that is shown (rows, cols).
+#: The image of each task's restorations figure, the conditions shown (a row each), and the
+#: window of the image that is shown (rows, cols).
 SHOWCASE = {
     "denoising": {
         "image": "camera.png",
-        "condition": "sigma 25/255",
+        "conditions": ("sigma 25/255", "sigma 50/255"),
         "window": (slice(60, 220), slice(180, 340)),
     },
     "deblurring": {
         "image": "page_0000.png",
-        "condition": "kernel 7, 45 deg",
+        "conditions": ("kernel 7, 0 deg", "kernel 7, 45 deg"),
         "window": (slice(0, 110), slice(0, 170)),
     },
 }
@@ -313,7 +314,10 @@ def plot_depth(task, entry, path):
 
 
 def plot_showcase(task, models, path, *, max_images=None):
-    """Save one held-out case corrupted, restored by each depth's model, and clean, side by side.
+    """Save held-out cases corrupted, restored by each depth's model, and clean, side by side.
+
+    One row per condition of :data:`SHOWCASE`; the panels show a window of the image, the PSNR
+    under each is of the whole image.
 
     Parameters
     ----------
@@ -321,27 +325,27 @@ def plot_showcase(task, models, path, *, max_images=None):
         ``{depth: keras.Model}``.
     """
     spec = SHOWCASE[task]
-    case = next(
+    cases = [
         case
         for case in heldout.cases(task, max_images=max_images)
-        if case["image"] == spec["image"] and case["condition"] == spec["condition"]
-    )
-    panels = [("corrupted", case["corrupted"])]
-    panels += [
-        (f"{depth} block{'s' if depth > 1 else ''}", sol5.restore_image(case["corrupted"], model))
-        for depth, model in sorted(models.items())
+        if case["image"] == spec["image"] and case["condition"] in spec["conditions"]
     ]
-    panels.append(("clean", case["clean"]))
-    figure, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 2.9))
-    for axis, (title, image) in zip(axes, panels, strict=True):
-        axis.imshow(image[spec["window"]], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        if title != "clean":
-            title += f"\nPSNR {image_quality(case['clean'], image)['psnr']:.2f} dB"
-        axis.set_title(title, fontsize=9)
-        axis.axis("off")
-    figure.suptitle(
-        f"{task}: {case['image']}, {case['condition']} (detail; PSNR of the whole image)", fontsize=10
-    )
+    columns = len(models) + 2
+    figure, axes = plt.subplots(len(cases), columns, figsize=(2.3 * columns, 3.1 * len(cases)), squeeze=False)
+    for row_axes, case in zip(axes, cases, strict=True):
+        panels = [(f"corrupted, {case['condition']}", case["corrupted"])]
+        panels += [
+            (f"{depth} block{'s' if depth > 1 else ''}", sol5.restore_image(case["corrupted"], model))
+            for depth, model in sorted(models.items())
+        ]
+        panels.append(("clean", case["clean"]))
+        for axis, (title, image) in zip(row_axes, panels, strict=True):
+            axis.imshow(image[spec["window"]], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            if title != "clean":
+                title += f"\nPSNR {image_quality(case['clean'], image)['psnr']:.2f} dB"
+            axis.set_title(title, fontsize=9)
+            axis.axis("off")
+    figure.suptitle(f"{task}: {spec['image']}, detail (PSNR of the whole image)", fontsize=10)
     figure.tight_layout()
     artifacts.save_figure(figure, path, dpi=110)
     plt.close(figure)
