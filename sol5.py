@@ -666,16 +666,22 @@ DEEP_PRIOR_SETTINGS = {
     "num_levels": 3,  # down-sampling levels of the encoder-decoder
     "num_channels": 48,
     "skip_channels": 4,
-    # The paper's 0.01 saturates the sigmoid output of this network, which has no batch
-    # normalisation (batch statistics of a single image differ between fitting and predicting).
+    # The paper's 0.01 makes this network (no batch normalisation: the statistics of a single
+    # image's batch differ between fitting and predicting) diverge.
     "learning_rate": 0.001,
+    # A linear output, clipped at the end: a sigmoid saturates on dark images (the centre of
+    # camera.png, mean 0.11, collapsed to a constant image).
+    "output_activation": None,
     "output_averaging": 0.99,  # the exponential moving average of the outputs
     "num_iterations": 800,  # stop early: with more steps the network fits the noise too
 }
 
 
-def _deep_prior_network(height, width, settings):
+def _deep_prior_network(height, width, settings, mean_level=0.5):
     """An encoder-decoder with skip connections from a random code to a [0, 1] image.
+
+    The output layer starts at ``mean_level`` (its bias), so the fit begins from a flat image of
+    the right brightness instead of spending its first steps on the mean.
 
     ``height`` and ``width`` must be multiples of ``2 ** num_levels``. The bonus may use any layer
     (``keras.layers.*``); the assignment's model keeps to its five allowed classes.
@@ -693,27 +699,35 @@ def _deep_prior_network(height, width, settings):
     for skip in reversed(skips):
         x = layers.Concatenate()([layers.UpSampling2D(2, interpolation="bilinear")(x), skip])
         x = conv(conv(x, settings["num_channels"]), settings["num_channels"], size=1)
-    return Model(code, Conv2D(1, 1, activation="sigmoid")(x))
+    start = keras.initializers.Constant(mean_level)
+    return Model(code, Conv2D(1, 1, activation=settings["output_activation"], bias_initializer=start)(x))
 
 
-def deep_prior_restore_image(corrupted_image, *, num_iterations=None, seed=None):
+def deep_prior_restore_image(corrupted_image, *, mask=None, num_iterations=None, seed=None, callback=None):
     """Restore an image with a Deep Image Prior: no training data, only the image itself.
 
     A freshly initialised encoder-decoder maps a fixed random code to an image and is fitted,
     with mean squared error and Adam, to the corrupted image. The network's structure fits
     natural images much sooner than noise, so stopping early returns a restored image. As in the
     paper, fresh noise is added to the code at every step and the result is an exponential
-    moving average of the outputs.
+    moving average of the outputs. With a ``mask``, only the known pixels count in the loss and
+    the network fills in the others (inpainting).
 
     Parameters
     ----------
     corrupted_image : numpy.ndarray
         Grayscale image, 2-D, float64 in [0, 1]; not modified. Any size; 64x64 is the
         assignment's.
+    mask : numpy.ndarray of bool, optional
+        Same shape as the image, True where the pixel is known; every pixel is known when
+        omitted. See :func:`scratches.scratch_mask` for scratches to try it on.
     num_iterations : int, optional
         Optimisation steps; :data:`DEEP_PRIOR_SETTINGS` when omitted.
     seed : int, optional
         Seed of the code and the initial weights, for a reproducible result.
+    callback : callable, optional
+        Called after every step as ``callback(iteration, restored)``, with the 1-based step and
+        the current result (float32 array of the image's shape; do not keep a reference, copy).
 
     Returns
     -------
@@ -721,6 +735,17 @@ def deep_prior_restore_image(corrupted_image, *, num_iterations=None, seed=None)
         The restored image, float64 in [0, 1], same shape.
     """
     image = _check_image(corrupted_image, "corrupted_image")
+    if mask is None:
+        known = np.ones(image.shape, dtype=bool)
+    else:
+        known = np.asarray(mask)
+        if known.shape != image.shape or known.dtype != bool:
+            raise ValueError(
+                f"mask must be a bool array of the image's shape {image.shape}, "
+                f"got {known.dtype} {known.shape}."
+            )
+        if not known.any():
+            raise ValueError("mask marks no pixel as known: there is nothing to fit.")
     settings = DEEP_PRIOR_SETTINGS
     num_iterations = settings["num_iterations"] if num_iterations is None else num_iterations
     if int(num_iterations) != num_iterations or num_iterations < 1:
@@ -728,20 +753,24 @@ def deep_prior_restore_image(corrupted_image, *, num_iterations=None, seed=None)
     rng = np.random.default_rng(seed) if seed is not None else _rng
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    # Reflect-pad to a multiple of the down-sampling factor, and crop the result back.
+    # Pad to a multiple of the down-sampling factor, and crop the result back; the padding, like
+    # the unknown pixels, has no weight in the loss.
     factor = 2 ** settings["num_levels"]
     padded_shape = (-(-image.shape[0] // factor) * factor, -(-image.shape[1] // factor) * factor)
     padding = ((0, padded_shape[0] - image.shape[0]), (0, padded_shape[1] - image.shape[1]))
     target = np.pad(image, padding, mode="reflect").astype(np.float32)[np.newaxis, :, :, np.newaxis]
+    weights = np.pad(known, padding).astype(np.float32)[np.newaxis]  # per pixel, as the loss is
     code = settings["code_scale"] * rng.uniform(size=(1, *padded_shape, settings["code_channels"]))
     code = code.astype(np.float32)
-    network = _deep_prior_network(*padded_shape, settings)
+    network = _deep_prior_network(*padded_shape, settings, mean_level=float(image[known].mean()))
     network.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(settings["learning_rate"]))
     weight = settings["output_averaging"]
     average = None
-    for _ in range(int(num_iterations)):
-        network.train_on_batch(code, target)
+    for iteration in range(1, int(num_iterations) + 1):
+        network.train_on_batch(code, target, sample_weight=weights)
         output = network.predict_on_batch(code)
         average = output if average is None else weight * average + (1 - weight) * output
+        if callback is not None:
+            callback(iteration, average[0, : image.shape[0], : image.shape[1], 0])
     restored = average[0, : image.shape[0], : image.shape[1], 0]
     return np.clip(restored.astype(np.float64), 0.0, 1.0)

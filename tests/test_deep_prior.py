@@ -41,3 +41,47 @@ def test_rejects_bad_arguments():
         sol5.deep_prior_restore_image(np.zeros((8, 8)), num_iterations=0)
     with pytest.raises(ValueError, match="2-D"):
         sol5.deep_prior_restore_image(np.zeros((8, 8, 3)))
+
+
+def test_inpaints_a_scratched_image_better_than_a_mean_fill():
+    clean = smooth_image((64, 64), seed=3)
+    mask = np.ones((64, 64), dtype=bool)
+    mask[:, 30:34] = False  # a vertical scratch, four pixels wide
+    mask[20:23, :] = False  # and a horizontal one
+    corrupted = np.where(mask, clean, 0.0)
+    restored = sol5.deep_prior_restore_image(corrupted, mask=mask, num_iterations=150, seed=0)
+    hole_error = np.mean((restored - clean)[~mask] ** 2)
+    mean_fill_error = np.mean((clean[mask].mean() - clean)[~mask] ** 2)
+    assert hole_error < mean_fill_error / 4
+    # the scratch's own values were never looked at
+    other = sol5.deep_prior_restore_image(np.where(mask, clean, 1.0), mask=mask, num_iterations=150, seed=0)
+    np.testing.assert_allclose(restored, other, atol=1e-5)
+
+
+def test_dark_images_do_not_collapse():
+    """A sigmoid output used to saturate on dark images and return a constant."""
+    clean = 0.15 * smooth_image((64, 64), seed=4)
+    noisy = sol5.add_gaussian_noise(clean, 0.05, 0.05, rng=np.random.default_rng(2))
+    restored = sol5.deep_prior_restore_image(noisy, num_iterations=150, seed=0)
+    assert restored.std() > 0.5 * clean.std()
+    assert image_quality(clean, restored)["psnr"] > image_quality(clean, noisy)["psnr"]
+
+
+def test_the_callback_sees_every_step_and_the_final_result():
+    noisy = np.random.default_rng(2).random((16, 16))
+    seen = []
+    restored = sol5.deep_prior_restore_image(
+        noisy, num_iterations=4, seed=1, callback=lambda step, image: seen.append((step, image.copy()))
+    )
+    assert [step for step, _ in seen] == [1, 2, 3, 4]
+    assert seen[-1][1].shape == (16, 16)
+    np.testing.assert_allclose(np.clip(seen[-1][1], 0, 1), restored, atol=1e-6)
+
+
+def test_rejects_bad_masks():
+    with pytest.raises(ValueError, match="mask must be a bool array"):
+        sol5.deep_prior_restore_image(np.zeros((8, 8)), mask=np.ones((8, 9), dtype=bool))
+    with pytest.raises(ValueError, match="mask must be a bool array"):
+        sol5.deep_prior_restore_image(np.zeros((8, 8)), mask=np.ones((8, 8)))
+    with pytest.raises(ValueError, match="no pixel"):
+        sol5.deep_prior_restore_image(np.zeros((8, 8)), mask=np.zeros((8, 8), dtype=bool))

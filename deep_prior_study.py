@@ -1,0 +1,347 @@
+"""The Deep Image Prior measured: when to stop, how well it denoises and inpaints, how long it takes.
+
+On crops of the held-out photographs (``image_dataset/test``), with fixed seeds:
+
+1. *When to stop.* Gaussian noise of sigma 25/255 on 64x64 crops; ``deep_prior_restore_image``
+   runs far past its budget while the PSNR of its (averaged) output against the clean crop is
+   recorded every few steps. The budget is the step count with the best mean PSNR over the
+   crops: one number for every image, since a user never has the clean image to stop by.
+2. *Denoising.* The same crops at the chosen budget, beside the assignment's learned denoiser
+   (the demo's model) and BM3D given the true sigma.
+3. *Inpainting.* 64x64 and 256x256 crops under random scratches covering 10% of the pixels
+   (:func:`scratches.scratch_mask`), filled by the deep prior and by scikit-image's
+   ``inpaint_biharmonic``; the PSNR is measured inside the scratches only.
+
+Results go to ``results/deep_prior.json`` and two figures, ``results/deep_prior_curves.png`` and
+``results/deep_prior_examples.png``. Run ``python deep_prior_study.py`` (``make deep-prior``);
+``--quick`` runs a tiny version for a smoke test.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter, before Keras loads it
+
+import bm3d  # noqa: E402
+import keras  # noqa: E402
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+from skimage.restoration import inpaint_biharmonic  # noqa: E402
+
+import artifacts  # noqa: E402
+import demo  # noqa: E402
+import model_store  # noqa: E402
+import sol5  # noqa: E402
+import sol5_utils  # noqa: E402
+from evaluation import image_quality, mean_quality  # noqa: E402
+from scratches import scratch_mask  # noqa: E402
+
+SEED = 2020
+NOISE_SIGMA = 25 / 255
+SCRATCH_COVERAGE = 0.1
+
+#: The full study and the smoke test: the same code, other numbers.
+BUDGETS = {
+    False: {
+        "curve_iterations": 1600,
+        "curve_every": 25,
+        "curve_images": 4,
+        "inpainting": {64: {"images": 4, "iterations": 2000}, 256: {"images": 2, "iterations": 800}},
+    },
+    True: {
+        "curve_iterations": 40,
+        "curve_every": 10,
+        "curve_images": 1,
+        "inpainting": {64: {"images": 1, "iterations": 20}},
+    },
+}
+
+
+def center_crops(size, count):
+    """Return ``(name, crop)`` for the first ``count`` held-out photographs: the central
+    ``size`` x ``size`` window of each, grayscale float64."""
+    paths = sorted(sol5_utils.dataset_images("image_dataset", "test"))[:count]
+    result = []
+    for path in paths:
+        image = sol5.read_image(path, sol5.GRAYSCALE)
+        top, left = (image.shape[0] - size) // 2, (image.shape[1] - size) // 2
+        result.append((os.path.basename(path), image[top : top + size, left : left + size].copy()))
+    return result
+
+
+def noisy_crop(index, clean):
+    """The seeded noisy version of the ``index``-th crop."""
+    return sol5.add_gaussian_noise(clean, NOISE_SIGMA, NOISE_SIGMA, rng=np.random.default_rng([SEED, index]))
+
+
+def psnr_curves(crops, iterations, every):
+    """Run the deep prior ``iterations`` steps on each noisy crop, recording its PSNR.
+
+    Returns
+    -------
+    dict
+        ``iterations`` (the recorded steps) and per image its ``psnr`` against the clean crop and
+        its ``fit`` (PSNR against the noisy input, the only curve a user can see).
+    """
+    steps = list(range(every, iterations + 1, every))
+    images = []
+    for index, (name, clean) in enumerate(crops):
+        noisy = noisy_crop(index, clean)
+        psnr, fit = [], []
+
+        def record(iteration, restored, clean=clean, noisy=noisy, psnr=psnr, fit=fit):
+            if iteration % every == 0:
+                restored = np.clip(restored.astype(np.float64), 0, 1)
+                psnr.append(image_quality(clean, restored)["psnr"])
+                fit.append(image_quality(noisy, restored)["psnr"])
+
+        start = time.perf_counter()
+        sol5.deep_prior_restore_image(noisy, num_iterations=iterations, seed=SEED, callback=record)
+        images.append({"name": name, "psnr": psnr, "fit": fit, "seconds": time.perf_counter() - start})
+        print(f"[curves] {name}: best {max(psnr):.2f} dB at step {steps[int(np.argmax(psnr))]}", flush=True)
+    return {"iterations": steps, "images": images}
+
+
+def choose_budget(curves):
+    """The recorded step with the best PSNR averaged over the images, and what each image loses
+    there against its own best step."""
+    mean = np.mean([image["psnr"] for image in curves["images"]], axis=0)
+    best = int(np.argmax(mean))
+    return {
+        "num_iterations": curves["iterations"][best],
+        "mean_psnr": float(mean[best]),
+        "loss_against_own_best_db": {
+            image["name"]: float(max(image["psnr"]) - image["psnr"][best]) for image in curves["images"]
+        },
+    }
+
+
+def denoising_comparison(crops, num_iterations, learned_model):
+    """Noisy input, deep prior, learned denoiser and BM3D on each noisy crop."""
+    rows = []
+    for index, (name, clean) in enumerate(crops):
+        noisy = noisy_crop(index, clean)
+        start = time.perf_counter()
+        deep_prior = sol5.deep_prior_restore_image(noisy, num_iterations=num_iterations, seed=SEED)
+        seconds = time.perf_counter() - start
+        outputs = {
+            "noisy": noisy,
+            "deep prior": deep_prior,
+            "learned": sol5.restore_image(noisy, learned_model),
+            "BM3D": np.clip(bm3d.bm3d(noisy, sigma_psd=NOISE_SIGMA), 0, 1),
+        }
+        rows.append(
+            {
+                "name": name,
+                "deep_prior_seconds": seconds,
+                **{method: image_quality(clean, image) for method, image in outputs.items()},
+                "outputs": outputs,
+                "clean": clean,
+            }
+        )
+        print(
+            f"[denoising] {name}: deep prior {rows[-1]['deep prior']['psnr']:.2f} dB in {seconds:.1f} s",
+            flush=True,
+        )
+    return rows
+
+
+def hole_psnr(clean, image, mask):
+    """PSNR over the unknown pixels only (mask False)."""
+    error = np.mean((clean[~mask] - image[~mask]) ** 2)
+    return float(10 * np.log10(1.0 / error))
+
+
+def inpainting_comparison(size, count, num_iterations):
+    """Deep prior against biharmonic inpainting, under seeded scratches, on ``count`` crops."""
+    rows = []
+    for index, (name, clean) in enumerate(center_crops(size, count)):
+        mask = scratch_mask(clean.shape, SCRATCH_COVERAGE, rng=np.random.default_rng([SEED, size, index]))
+        corrupted = np.where(mask, clean, 0.0)
+        start = time.perf_counter()
+        deep_prior = sol5.deep_prior_restore_image(
+            corrupted, mask=mask, num_iterations=num_iterations, seed=SEED
+        )
+        seconds = time.perf_counter() - start
+        biharmonic = np.clip(inpaint_biharmonic(corrupted, ~mask), 0, 1)
+        rows.append(
+            {
+                "name": name,
+                "size": size,
+                "scratched_share": float(1 - mask.mean()),
+                "deep_prior_hole_psnr": hole_psnr(clean, deep_prior, mask),
+                "biharmonic_hole_psnr": hole_psnr(clean, biharmonic, mask),
+                "deep_prior_seconds": seconds,
+                "images": {
+                    "clean": clean,
+                    "scratched": corrupted,
+                    "deep prior": deep_prior,
+                    "biharmonic": biharmonic,
+                },
+            }
+        )
+        print(
+            f"[inpainting {size}] {name}: deep prior {rows[-1]['deep_prior_hole_psnr']:.2f} dB, biharmonic "
+            f"{rows[-1]['biharmonic_hole_psnr']:.2f} dB inside the scratches ({seconds:.0f} s)",
+            flush=True,
+        )
+    return rows
+
+
+def plot_curves(curves, budget, path):
+    """PSNR against step for each crop, the mean, and the chosen budget."""
+    figure, axis = plt.subplots(figsize=(7, 4.2))
+    steps = curves["iterations"]
+    for image in curves["images"]:
+        axis.plot(steps, image["psnr"], alpha=0.6, label=image["name"])
+    axis.plot(
+        steps,
+        np.mean([image["psnr"] for image in curves["images"]], axis=0),
+        color="black",
+        lw=2,
+        label="mean",
+    )
+    axis.axvline(
+        budget["num_iterations"], color="red", ls="--", label=f"budget: {budget['num_iterations']} steps"
+    )
+    axis.set_xlabel("optimisation step")
+    axis.set_ylabel("PSNR against the clean crop (dB)")
+    axis.set_title(f"Deep Image Prior, 64x64 crops, noise sigma 25/255 (seed {SEED})")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    artifacts.save_figure(figure, path, dpi=110)
+    plt.close(figure)
+
+
+def plot_examples(denoising_row, inpainting_row, path):
+    """One denoising row (noisy | deep prior | learned | BM3D | clean) and one inpainting row."""
+    figure, axes = plt.subplots(2, 5, figsize=(12, 5.4))
+    panels = [
+        (f"{key}\n{denoising_row[key]['psnr']:.2f} dB", denoising_row["outputs"][key])
+        for key in ("noisy", "deep prior", "learned", "BM3D")
+    ] + [("clean", denoising_row["clean"])]
+    images = inpainting_row["images"]
+    panels += [
+        ("scratched (black)", images["scratched"]),
+        (f"deep prior\n{inpainting_row['deep_prior_hole_psnr']:.2f} dB in scratches", images["deep prior"]),
+        (f"biharmonic\n{inpainting_row['biharmonic_hole_psnr']:.2f} dB in scratches", images["biharmonic"]),
+        ("clean", images["clean"]),
+    ]
+    for axis, (title, image) in zip(axes.ravel(), panels, strict=False):
+        axis.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        axis.set_title(title, fontsize=9)
+    for axis in axes.ravel():
+        axis.axis("off")
+    figure.suptitle(
+        f"Deep Image Prior: denoising {denoising_row['name']} (64x64, sigma 25/255) and inpainting "
+        f"{inpainting_row['name']} ({inpainting_row['size']}x{inpainting_row['size']}, 10% scratched)",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    artifacts.save_figure(figure, path, dpi=110)
+    plt.close(figure)
+
+
+def main(argv=None):
+    """Run the study; see the module's docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tiny version, for a smoke test")
+    parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
+    parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
+    args = parser.parse_args(argv)
+    budgets = BUDGETS[args.quick]
+    suffix = "_quick" if args.quick else ""
+
+    crops = center_crops(64, budgets["curve_images"])
+    curves = psnr_curves(crops, budgets["curve_iterations"], budgets["curve_every"])
+    budget = choose_budget(curves)
+    plot_curves(curves, budget, os.path.join(args.results_dir, f"deep_prior_curves{suffix}.png"))
+
+    stem = os.path.join(args.models_dir, f"denoising{suffix}")
+    learned, _ = model_store.trained_model("denoising", stem, seed=demo.SEED, quick_mode=args.quick)
+    denoising = denoising_comparison(crops, budget["num_iterations"], learned)
+    inpainting = {
+        size: inpainting_comparison(size, spec["images"], spec["iterations"])
+        for size, spec in budgets["inpainting"].items()
+    }
+    plot_examples(
+        denoising[0],
+        inpainting[min(inpainting)][0],
+        os.path.join(args.results_dir, f"deep_prior_examples{suffix}.png"),
+    )
+
+    methods = ("noisy", "deep prior", "learned", "BM3D")
+    result = {
+        "command": "python deep_prior_study.py" + (" --quick" if args.quick else ""),
+        "backend": keras.backend.backend(),
+        "seed": SEED,
+        "noise_sigma": NOISE_SIGMA,
+        "settings": dict(sol5.DEEP_PRIOR_SETTINGS),
+        "curves": curves,
+        "budget": budget,
+        "denoising": {
+            "num_iterations": budget["num_iterations"],
+            "mean": {method: mean_quality([row[method] for row in denoising]) for method in methods},
+            "deep_prior_seconds_median": float(np.median([row["deep_prior_seconds"] for row in denoising])),
+            "images": [
+                {key: row[key] for key in ("name", "deep_prior_seconds", *methods)} for row in denoising
+            ],
+        },
+        "inpainting": {
+            str(size): {
+                "num_iterations": budgets["inpainting"][size]["iterations"],
+                "coverage": SCRATCH_COVERAGE,
+                "deep_prior_hole_psnr": float(np.mean([row["deep_prior_hole_psnr"] for row in rows])),
+                "biharmonic_hole_psnr": float(np.mean([row["biharmonic_hole_psnr"] for row in rows])),
+                "deep_prior_seconds_median": float(np.median([row["deep_prior_seconds"] for row in rows])),
+                "images": [{key: value for key, value in row.items() if key != "images"} for row in rows],
+            }
+            for size, rows in inpainting.items()
+        },
+    }
+    artifacts.write_json(os.path.join(args.results_dir, f"deep_prior{suffix}.json"), result)
+    print()
+    print(markdown_table(result))
+    return result
+
+
+def markdown_table(result):
+    """Return the README's two deep-prior tables, denoising and inpainting."""
+    denoising = result["denoising"]
+    lines = [
+        f"| 64x64 crops, sigma 25/255 ({len(denoising['images'])} images) | PSNR | SSIM |",
+        "| --- | ---: | ---: |",
+    ]
+    names = {
+        "noisy": "noisy input",
+        "deep prior": f"deep prior, {denoising['num_iterations']} steps "
+        f"(median {denoising['deep_prior_seconds_median']:.0f} s)",
+        "learned": "learned denoiser (`learn_denoising_model`)",
+        "BM3D": "BM3D, given the true sigma",
+    }
+    for method, label in names.items():
+        quality = denoising["mean"][method]
+        lines.append(f"| {label} | {quality['psnr']:.2f} dB | {quality['ssim']:.3f} |")
+    lines += [
+        "",
+        "| 10% scratched | images | deep prior steps | PSNR in scratches, deep prior "
+        "| PSNR in scratches, biharmonic | deep prior time (median) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size, row in result["inpainting"].items():
+        lines.append(
+            f"| {size}x{size} | {len(row['images'])} | {row['num_iterations']} "
+            f"| {row['deep_prior_hole_psnr']:.2f} dB | {row['biharmonic_hole_psnr']:.2f} dB "
+            f"| {row['deep_prior_seconds_median']:.0f} s |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

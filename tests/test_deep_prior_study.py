@@ -1,0 +1,62 @@
+"""The deep prior study on its tiny configuration: the same code as the full study."""
+
+import os
+
+import numpy as np
+import pytest
+
+import artifacts
+import deep_prior_study
+
+
+@pytest.fixture(scope="module")
+def quick_study(tmp_path_factory, datasets):
+    folder = tmp_path_factory.mktemp("deep_prior")
+    result = deep_prior_study.main(
+        ["--quick", "--results-dir", str(folder / "results"), "--models-dir", str(folder / "models")]
+    )
+    return folder, result
+
+
+def test_writes_its_results_and_figures(quick_study):
+    folder, result = quick_study
+    assert artifacts.read_json(str(folder / "results" / "deep_prior_quick.json")) == result
+    for name in ("deep_prior_curves_quick.png", "deep_prior_examples_quick.png"):
+        assert os.path.getsize(folder / "results" / name) > 20_000
+
+
+def test_the_budget_is_the_best_step_of_the_mean_curve(quick_study):
+    _, result = quick_study
+    curves = result["curves"]
+    assert curves["iterations"] == [10, 20, 30, 40]
+    assert all(len(image["psnr"]) == len(image["fit"]) == 4 for image in curves["images"])
+    mean = np.mean([image["psnr"] for image in curves["images"]], axis=0)
+    assert result["budget"]["num_iterations"] == curves["iterations"][int(np.argmax(mean))]
+    assert result["denoising"]["num_iterations"] == result["budget"]["num_iterations"]
+
+
+def test_the_comparison_measures_every_method_on_the_same_noisy_crops(quick_study):
+    _, result = quick_study
+    denoising = result["denoising"]
+    assert set(denoising["mean"]) == {"noisy", "deep prior", "learned", "BM3D"}
+    # sigma 25/255 on a 64x64 crop: the noisy input is near 20 dB (less where clipping cuts the noise)
+    assert 19.5 < denoising["mean"]["noisy"]["psnr"] < 23
+    assert denoising["mean"]["BM3D"]["psnr"] > denoising["mean"]["noisy"]["psnr"] + 3
+    inpainting = result["inpainting"]["64"]
+    assert inpainting["images"][0]["scratched_share"] == pytest.approx(0.1, abs=0.05)
+    assert inpainting["biharmonic_hole_psnr"] > 15
+
+
+def test_hole_psnr_counts_only_the_unknown_pixels():
+    clean = np.zeros((4, 4))
+    image = np.full((4, 4), 0.5)
+    mask = np.ones((4, 4), dtype=bool)
+    mask[0, 0] = False
+    image[0, 0] = 0.1  # the only unknown pixel: error 0.01
+    assert deep_prior_study.hole_psnr(clean, image, mask) == pytest.approx(20.0)
+
+
+def test_the_table_shows_each_method(quick_study):
+    _, result = quick_study
+    table = deep_prior_study.markdown_table(result)
+    assert "BM3D, given the true sigma" in table and "| 64x64 | 1 | 20 |" in table
