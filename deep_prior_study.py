@@ -282,7 +282,9 @@ def main(argv=None):
         "backend": keras.backend.backend(),
         "seed": SEED,
         "noise_sigma": NOISE_SIGMA,
-        "settings": dict(sol5.DEEP_PRIOR_SETTINGS),
+        "settings": {
+            key: value for key, value in sol5.DEEP_PRIOR_SETTINGS.items() if key != "num_iterations"
+        },
         "curves": curves,
         "budget": budget,
         "denoising": {

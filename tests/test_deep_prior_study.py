@@ -60,3 +60,11 @@ def test_the_table_shows_each_method(quick_study):
     _, result = quick_study
     table = deep_prior_study.markdown_table(result)
     assert "BM3D, given the true sigma" in table and "| 64x64 | 1 | 20 |" in table
+
+
+def test_the_default_budget_is_the_one_the_committed_study_chose(committed_results):
+    import sol5
+
+    study = committed_results("deep_prior.json")
+    assert sol5.DEEP_PRIOR_SETTINGS["num_iterations"] == study["budget"]["num_iterations"]
+    assert deep_prior_study.markdown_table(study) in committed_results.readme()
