@@ -20,8 +20,28 @@ import sol5_utils
 #: What the restoration figures show, per task, written after looking at them
 #: (results/depth_<task>_restorations.png).
 OBSERVATIONS = {
-    "denoising": "",
-    "deblurring": "",
+    "denoising": (
+        "results/depth_denoising_restorations.png shows camera.png restored by the seed-0 model of "
+        "each depth. At sigma 25/255 the five outputs look alike: the noise is gone from the sky and "
+        "the coat, the outlines of the face and the camera survive but are softened, and the fine "
+        "texture of the hair is smoothed away by every depth. At sigma 50/255 the differences "
+        "appear: the one-block model leaves blotchy, low-frequency residue in the flat sky and "
+        "breaks up the thin outline of the camera, while the deeper models give a flatter sky and "
+        "more continuous edges. Depth buys most where the noise is strongest, because removing it "
+        "without erasing edges needs a wider view of the image (each block widens the receptive "
+        "field by four pixels). No depth recovers fine texture: that is where the learned model "
+        "loses to BM3D in the comparison table of the README."
+    ),
+    "deblurring": (
+        "results/depth_deblurring_restorations.png shows a page blurred horizontally and at 45 "
+        "degrees, restored by the seed-0 model of each depth. With one block the strokes come back "
+        "dark but not in place: at 45 degrees the letters stay slanted and streaked along the blur, "
+        "with faint ghost strokes beside them. Three blocks straighten the letters and remove most "
+        "of the ghosting; five blocks give the thinnest, most even strokes and the cleanest paper "
+        "between the lines. Undoing a seven-pixel motion needs the network to see the whole smear of "
+        "a stroke, so deblurring keeps gaining from every block, unlike denoising. No depth brings "
+        "back the serifs and the thin parts of small letters, which stay soft and grey."
+    ),
 }
 
 WIDTH = 96

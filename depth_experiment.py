@@ -331,7 +331,11 @@ def plot_showcase(task, models, path, *, max_images=None):
         if case["image"] == spec["image"] and case["condition"] in spec["conditions"]
     ]
     columns = len(models) + 2
-    figure, axes = plt.subplots(len(cases), columns, figsize=(2.3 * columns, 3.1 * len(cases)), squeeze=False)
+    rows, cols = (window.stop - window.start for window in spec["window"])
+    panel_height = 2.3 * rows / cols + 0.6  # the window's aspect, plus the titles
+    figure, axes = plt.subplots(
+        len(cases), columns, figsize=(2.3 * columns, panel_height * len(cases) + 0.4), squeeze=False
+    )
     for row_axes, case in zip(axes, cases, strict=True):
         panels = [(f"corrupted, {case['condition']}", case["corrupted"])]
         panels += [
