@@ -225,7 +225,7 @@ def main(argv=None):
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     args = parser.parse_args(argv)
     result = {
-        "command": "python classical.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": " ".join(["python classical.py", *(argv if argv is not None else sys.argv[1:])]),
         "tuning": {"split": "train", "images": args.tuning_images, "seed": TUNING_SEED},
         "tasks": {
             task: compare(task, max_images=args.max_images, tuning_images=args.tuning_images)

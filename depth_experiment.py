@@ -208,6 +208,20 @@ def run_all(
     return {key: sorted(records, key=lambda r: r["config"]["seed"]) for key, records in done.items()}
 
 
+def stored_runs(tasks, depths, seeds, results_dir):
+    """Read the results of every (task, depth, seed) from ``results_dir``, as :func:`run_all`
+    returns them; FileNotFoundError names the first one missing."""
+    runs = {}
+    for task in tasks:
+        for depth in depths:
+            for seed in seeds:
+                path = os.path.join(results_dir, "depth", f"{run_name(task, depth, seed)}.json")
+                if not os.path.exists(path):
+                    raise FileNotFoundError(f"No results at {path}; run the experiment without --plots-only.")
+                runs.setdefault((task, depth), []).append(artifacts.read_json(path))
+    return runs
+
+
 def _spread(values):
     """Mean, sample standard deviation (0 for one value), min and max of a list of numbers."""
     values = np.asarray(values, dtype=np.float64)
@@ -406,20 +420,11 @@ def main(argv=None):
         "max_images": args.max_images,
     }
     if args.plots_only:
-        runs = {}
-        for task in args.tasks:
-            for depth in args.depths:
-                for seed in args.seeds:
-                    path = os.path.join(args.results_dir, "depth", f"{run_name(task, depth, seed)}.json")
-                    if not os.path.exists(path):
-                        raise FileNotFoundError(
-                            f"No results at {path}; run the experiment without --plots-only."
-                        )
-                    runs.setdefault((task, depth), []).append(artifacts.read_json(path))
+        runs = stored_runs(args.tasks, args.depths, args.seeds, args.results_dir)
     else:
         runs = run_all(args.tasks, args.depths, args.seeds, **options)
     summary = {
-        "command": "python depth_experiment.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": " ".join(["python depth_experiment.py", *(argv if argv is not None else sys.argv[1:])]),
         "backend": keras.backend.backend(),
         "heldout_seed": heldout.SEED,
         "tasks": summarize(runs),

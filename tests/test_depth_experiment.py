@@ -171,3 +171,12 @@ def test_readme_shows_the_committed_depth_results(committed_results):
         depth_experiment.markdown_table(committed_results("depth_experiment.json"))
         in committed_results.readme()
     )
+
+
+def test_plots_only_redraws_the_same_summary_from_disk(tiny_run, monkeypatch):
+    folder, summary = tiny_run
+    monkeypatch.setattr(depth_experiment, "run_one", lambda *a, **k: pytest.fail("ran again"))
+    os.remove(folder / "depth_plot_deblur.png")
+    again = depth_experiment.main(arguments(folder) + ["--plots-only"])
+    assert again["tasks"] == summary["tasks"]
+    assert os.path.getsize(folder / "depth_plot_deblur.png") > 20_000
