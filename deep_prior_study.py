@@ -7,7 +7,7 @@ On crops of the held-out photographs (``image_dataset/test``), with fixed seeds:
    recorded every few steps. The budget is the step count with the best mean PSNR over the
    crops: one number for every image, since a user never has the clean image to stop by.
 2. *Denoising.* The same crops at the chosen budget, beside the assignment's learned denoiser
-   (the demo's model) and BM3D given the true sigma.
+   (the depth experiment's 5-block model of seed 0) and BM3D given the true sigma.
 3. *Inpainting.* 64x64 and 256x256 crops under random scratches covering 10% of the pixels
    (:func:`scratches.scratch_mask`), filled by the deep prior and by scikit-image's
    ``inpaint_biharmonic``; the PSNR is measured inside the scratches only.
@@ -34,7 +34,6 @@ import numpy as np  # noqa: E402
 from skimage.restoration import inpaint_biharmonic  # noqa: E402
 
 import artifacts  # noqa: E402
-import demo  # noqa: E402
 import model_store  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
@@ -263,8 +262,9 @@ def main(argv=None):
     budget = choose_budget(curves)
     plot_curves(curves, budget, os.path.join(args.results_dir, f"deep_prior_curves{suffix}.png"))
 
-    stem = os.path.join(args.models_dir, f"denoising{suffix}")
-    learned, _ = model_store.trained_model("denoising", stem, seed=demo.SEED, quick_mode=args.quick)
+    # The depth experiment's 5-block, seed-0 model (trained here if that experiment has not run).
+    stem = os.path.join(args.models_dir, "depth", f"denoising_depth5_seed0{suffix}")
+    learned, _ = model_store.trained_model("denoising", stem, seed=0, quick_mode=args.quick)
     denoising = denoising_comparison(crops, budget["num_iterations"], learned)
     inpainting = {
         size: inpainting_comparison(size, spec["images"], spec["iterations"])
