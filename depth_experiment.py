@@ -234,6 +234,35 @@ def _spread(values):
     }
 
 
+def _paired_changes(depths, records_by_depth):
+    """How the validation MSE changes from one depth to the next within each seed.
+
+    The seed fixes the train/validation split and the validation patches, so every depth of one
+    seed is scored on the same samples: the difference between depths within a seed is free of
+    the (large) differences between the validation sets of different seeds.
+
+    Returns
+    -------
+    dict
+        ``steps``: per consecutive pair ``"a-b"``, the spread of ``val_mse[b] - val_mse[a]`` over
+        the seeds both have and how many of them ``decreased``; ``overall``: the same from the
+        first depth to the last.
+    """
+    by_seed = [
+        {record["config"]["seed"]: record["val_mse"] for record in records} for records in records_by_depth
+    ]
+
+    def change(first, second):
+        seeds = sorted(set(by_seed[first]) & set(by_seed[second]))
+        differences = [by_seed[second][seed] - by_seed[first][seed] for seed in seeds]
+        return {**_spread(differences), "decreased": int(sum(d < 0 for d in differences)), "seeds": seeds}
+
+    return {
+        "steps": {f"{depths[i]}-{depths[i + 1]}": change(i, i + 1) for i in range(len(depths) - 1)},
+        "overall": change(0, len(depths) - 1),
+    }
+
+
 def summarize(runs):
     """Reduce the runs to statistics over seeds, per task and depth.
 
@@ -248,11 +277,14 @@ def summarize(runs):
         ``{task: {"depths": [...], "by_depth": {depth: {...}}, "corrupted": {...}}}``; per depth:
         the seeds, ``val_mse`` and ``training_seconds`` spreads, the mean per-epoch
         ``val_loss`` curve, and per condition the ``psnr``/``ssim`` spreads of the per-seed means
-        over images; ``corrupted`` has the mean quality of the corrupted inputs per condition.
+        over images; ``corrupted`` has the mean quality of the corrupted inputs per condition;
+        ``val_mse_paired`` the changes between depths within each seed (:func:`_paired_changes`).
     """
     summary = {}
     for (task, depth), records in sorted(runs.items()):
-        entry = summary.setdefault(task, {"depths": [], "by_depth": {}, "corrupted": {}})
+        entry = summary.setdefault(
+            task, {"depths": [], "by_depth": {}, "corrupted": {}, "val_mse_paired": {}}
+        )
         entry["depths"].append(depth)
         conditions = records[0]["config"]["conditions"]
         by_condition = {}
@@ -281,6 +313,10 @@ def summarize(runs):
             ),
             "conditions": by_condition,
         }
+    for task, entry in summary.items():
+        entry["val_mse_paired"] = _paired_changes(
+            entry["depths"], [runs[(task, depth)] for depth in entry["depths"]]
+        )
     return summary
 
 
@@ -293,10 +329,18 @@ def plot_depth(task, entry, path):
     means = [row["val_mse"]["mean"] for row in by_depth]
     stds = [row["val_mse"]["std"] for row in by_depth]
     left.errorbar(depths, means, yerr=stds, marker="o", capsize=4, label="mean ± 1 std over seeds")
-    for depth, row in zip(depths, by_depth, strict=True):
-        values = row["val_mse"]["values"]
-        left.scatter([depth] * len(values), values, color="gray", s=14, zorder=3, label=None)
-    left.scatter([], [], color="gray", s=14, label="single seeds")
+    # A line per seed: a seed scores all its depths on the same validation patches.
+    seeds = by_depth[0]["seeds"]
+    if all(row["seeds"] == seeds for row in by_depth):
+        for index in range(len(seeds)):
+            left.plot(
+                depths,
+                [row["val_mse"]["values"][index] for row in by_depth],
+                color="gray",
+                lw=0.8,
+                marker=".",
+                label="each seed (its own validation patches)" if index == 0 else None,
+            )
     left.set_xticks(depths)
     left.set_xlabel("number of residual blocks")
     left.set_ylabel("validation MSE (pixel values in [0, 1])")
@@ -320,8 +364,7 @@ def plot_depth(task, entry, path):
     right.set_title("during training")
     right.grid(alpha=0.3, which="both")
     right.legend(fontsize=8)
-    seeds = len(by_depth[0]["seeds"])
-    figure.suptitle(f"{task}: validation MSE against depth ({seeds} seeds per depth)")
+    figure.suptitle(f"{task}: validation MSE against depth ({len(seeds)} seeds per depth)")
     figure.tight_layout()
     artifacts.save_figure(figure, path, dpi=110)
     plt.close(figure)

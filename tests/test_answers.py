@@ -15,7 +15,7 @@ def test_a_trend_that_turns_and_hides_in_the_spread_is_called_so():
         [1, 2, 3, 4], [20.0, 21.0, 20.9, 21.05], [0.05, 0.3, 0.3, 0.3], lower_is_better=False
     )
     assert text.startswith("not monotone (worse from 2 to 3 blocks)")
-    assert "the steps from 2 to 3, 3 to 4 blocks are smaller than the seed spread" in text
+    assert "steps within the seed spread: 2 to 3, 3 to 4 blocks" in text
     assert "more than twice the seed spread" in text
     flat = answers._trend([1, 2], [5.0, 5.1], [0.2, 0.2], lower_is_better=True)
     assert flat.startswith("worse with every added block") and "within twice the seed spread" in flat
@@ -35,7 +35,10 @@ def fake_summary():
         for depth in (1, 2)
     }
     corrupted = {"sigma 25/255": {"psnr": 20.1234, "ssim": 0.5}}
-    return {"tasks": {"denoising": {"depths": [1, 2], "by_depth": by_depth, "corrupted": corrupted}}}
+    step = {"mean": -0.005, "std": 0.001, "decreased": 2, "seeds": [0, 1, 2]}
+    paired = {"steps": {"1-2": step}, "overall": step}
+    entry = {"depths": [1, 2], "by_depth": by_depth, "corrupted": corrupted, "val_mse_paired": paired}
+    return {"tasks": {"denoising": entry}}
 
 
 def test_the_answer_carries_the_numbers_of_the_summary():
@@ -45,6 +48,8 @@ def test_the_answer_carries_the_numbers_of_the_summary():
     assert "26.00 ± 0.01 dB" in text and "27.00 ± 0.01 dB" in text
     assert "10.000 x 1e-3 at 1 block, 5.000 x 1e-3 at 2 blocks (-50.0%)" in text
     assert "10 s at 1 block, 20 s at 2 blocks" in text
+    assert "-5.000 ± 1.000 x 1e-3, lower in 2 of 3" in " ".join(text.split())
+    assert "1 to 2: -5.000 (lower in 2 of 3)" in " ".join(text.split())
     assert all(len(line) <= answers.WIDTH + 30 for line in text.splitlines())
 
 
