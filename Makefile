@@ -17,7 +17,7 @@ plots: datasets
 	$(PYTHON) classical.py
 	$(PYTHON) answers.py
 
-# The Deep Image Prior study: stopping curves, denoising and inpainting comparisons (about 20 minutes).
+# The Deep Image Prior study: stopping curves, denoising and inpainting comparisons (about 12 minutes).
 deep-prior: datasets
 	$(PYTHON) deep_prior_study.py
 
