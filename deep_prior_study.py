@@ -42,6 +42,15 @@ from scratches import scratch_mask  # noqa: E402
 
 SEED = 2020
 NOISE_SIGMA = 25 / 255
+
+#: The choices of ``sol5.DEEP_PRIOR_SETTINGS`` against their alternatives (``--variants``).
+VARIANTS = {
+    "chosen: encoder-decoder, linear output, learning rate 0.001": {},
+    "the assignment's ResNet (5 blocks) as the network": {"network": "resnet"},
+    "sigmoid output": {"output_activation": "sigmoid"},
+    "learning rate 0.01 (the paper's)": {"learning_rate": 0.01},
+    "code scaled by 1 instead of 0.1": {"code_scale": 1.0},
+}
 SCRATCH_COVERAGE = 0.1
 
 #: The full study and the smoke test: the same code, other numbers.
@@ -50,12 +59,14 @@ BUDGETS = {
         "curve_iterations": 1600,
         "curve_every": 25,
         "curve_images": 4,
+        "variant_iterations": 1200,
         "inpainting": {64: {"images": 4, "iterations": 2000}, 256: {"images": 2, "iterations": 800}},
     },
     True: {
         "curve_iterations": 40,
         "curve_every": 10,
         "curve_images": 1,
+        "variant_iterations": 20,
         "inpainting": {64: {"images": 1, "iterations": 20}},
     },
 }
@@ -78,7 +89,7 @@ def noisy_crop(index, clean):
     return sol5.add_gaussian_noise(clean, NOISE_SIGMA, NOISE_SIGMA, rng=np.random.default_rng([SEED, index]))
 
 
-def psnr_curves(crops, iterations, every):
+def psnr_curves(crops, iterations, every, settings=None):
     """Run the deep prior ``iterations`` steps on each noisy crop, recording its PSNR.
 
     Returns
@@ -100,10 +111,45 @@ def psnr_curves(crops, iterations, every):
                 fit.append(image_quality(noisy, restored)["psnr"])
 
         start = time.perf_counter()
-        sol5.deep_prior_restore_image(noisy, num_iterations=iterations, seed=SEED, callback=record)
+        sol5.deep_prior_restore_image(
+            noisy, num_iterations=iterations, seed=SEED, callback=record, settings=settings
+        )
         images.append({"name": name, "psnr": psnr, "fit": fit, "seconds": time.perf_counter() - start})
         print(f"[curves] {name}: best {max(psnr):.2f} dB at step {steps[int(np.argmax(psnr))]}", flush=True)
     return {"iterations": steps, "images": images}
+
+
+def compare_variants(crops, iterations, every):
+    """The mean PSNR curve of each of :data:`VARIANTS` on the noisy crops, its best step, and the
+    median time of a run."""
+    result = {}
+    for name, overrides in VARIANTS.items():
+        print(f"[variant] {name}", flush=True)
+        curves = psnr_curves(crops, iterations, every, settings=overrides)
+        mean = np.mean([image["psnr"] for image in curves["images"]], axis=0)
+        result[name] = {
+            "overrides": overrides,
+            "iterations": curves["iterations"],
+            "mean_psnr": mean.tolist(),
+            "best_step": curves["iterations"][int(np.argmax(mean))],
+            "best_mean_psnr": float(mean.max()),
+            "seconds_median": float(np.median([image["seconds"] for image in curves["images"]])),
+        }
+    return result
+
+
+def variants_table(variants):
+    """Return the README's table of the variants."""
+    lines = [
+        "| variant | best mean PSNR | at step | seconds per run (median) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, row in variants.items():
+        lines.append(
+            f"| {name} | {row['best_mean_psnr']:.2f} dB | {row['best_step']} "
+            f"| {row['seconds_median']:.0f} s |"
+        )
+    return "\n".join(lines)
 
 
 def choose_budget(curves):
@@ -253,9 +299,26 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a tiny version, for a smoke test")
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
+    parser.add_argument("--variants", action="store_true", help="only compare the settings' variants")
     args = parser.parse_args(argv)
     budgets = BUDGETS[args.quick]
     suffix = "_quick" if args.quick else ""
+    if args.variants:
+        every = budgets["curve_every"]
+        crops = center_crops(64, budgets["curve_images"])
+        variants = compare_variants(crops, budgets["variant_iterations"], every)
+        result = {
+            "command": "python deep_prior_study.py --variants" + (" --quick" if args.quick else ""),
+            "backend": keras.backend.backend(),
+            "seed": SEED,
+            "noise_sigma": NOISE_SIGMA,
+            "images": [name for name, _ in crops],
+            "variants": variants,
+        }
+        artifacts.write_json(os.path.join(args.results_dir, f"deep_prior_variants{suffix}.json"), result)
+        print()
+        print(variants_table(variants))
+        return result
 
     crops = center_crops(64, budgets["curve_images"])
     curves = psnr_curves(crops, budgets["curve_iterations"], budgets["curve_every"])

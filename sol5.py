@@ -663,7 +663,9 @@ DEEP_PRIOR_SETTINGS = {
     "code_channels": 32,  # the fixed random input: 32 channels of uniform noise ...
     "code_scale": 0.1,  # ... scaled by 0.1
     "code_jitter": 1 / 30,  # std of the fresh noise added to the input at every step
+    "network": "encoder-decoder",  # or "resnet", the assignment's blocks (deep_prior_study.py)
     "num_levels": 3,  # down-sampling levels of the encoder-decoder
+    "num_res_blocks": 5,  # depth of the "resnet" network
     "num_channels": 48,
     "skip_channels": 4,
     # The paper's 0.01 makes this network (no batch normalisation: the statistics of a single
@@ -680,13 +682,14 @@ DEEP_PRIOR_SETTINGS = {
 
 
 def _deep_prior_network(height, width, settings, mean_level=0.5):
-    """An encoder-decoder with skip connections from a random code to a [0, 1] image.
+    """The prior network: from a random code to an image, ``settings["network"]`` deciding which.
 
-    The output layer starts at ``mean_level`` (its bias), so the fit begins from a flat image of
-    the right brightness instead of spending its first steps on the mean.
-
-    ``height`` and ``width`` must be multiples of ``2 ** num_levels``. The bonus may use any layer
-    (``keras.layers.*``); the assignment's model keeps to its five allowed classes.
+    ``"encoder-decoder"``: the paper's shape, down-sampling ``num_levels`` times with skip
+    connections (``height`` and ``width`` must be multiples of ``2 ** num_levels``);
+    ``"resnet"``: the assignment's residual blocks at full resolution. The output layer starts
+    at ``mean_level``, so the fit begins from a flat image of the right brightness instead of
+    spending its first steps on the mean. The bonus may use any layer (``keras.layers.*``); the
+    assignment's model keeps to its five allowed classes.
     """
 
     def conv(x, channels, size=3, strides=1):
@@ -694,18 +697,27 @@ def _deep_prior_network(height, width, settings, mean_level=0.5):
 
     code = Input(shape=(height, width, settings["code_channels"]))
     x = layers.GaussianNoise(settings["code_jitter"])(code)  # only active while training
-    skips = []
-    for _ in range(settings["num_levels"]):
-        skips.append(conv(x, settings["skip_channels"], size=1))
-        x = conv(conv(x, settings["num_channels"], strides=2), settings["num_channels"])
-    for skip in reversed(skips):
-        x = layers.Concatenate()([layers.UpSampling2D(2, interpolation="bilinear")(x), skip])
-        x = conv(conv(x, settings["num_channels"]), settings["num_channels"], size=1)
+    if settings["network"] == "resnet":
+        x = Activation("relu")(Conv2D(settings["num_channels"], (3, 3), padding="same")(x))
+        for _ in range(settings["num_res_blocks"]):
+            x = resblock(x, settings["num_channels"])
+    else:
+        skips = []
+        for _ in range(settings["num_levels"]):
+            skips.append(conv(x, settings["skip_channels"], size=1))
+            x = conv(conv(x, settings["num_channels"], strides=2), settings["num_channels"])
+        for skip in reversed(skips):
+            x = layers.Concatenate()([layers.UpSampling2D(2, interpolation="bilinear")(x), skip])
+            x = conv(conv(x, settings["num_channels"]), settings["num_channels"], size=1)
+    if settings["output_activation"] == "sigmoid":  # start at the mean through the sigmoid
+        mean_level = float(np.log(mean_level / (1 - mean_level))) if 0 < mean_level < 1 else 0.0
     start = keras.initializers.Constant(mean_level)
     return Model(code, Conv2D(1, 1, activation=settings["output_activation"], bias_initializer=start)(x))
 
 
-def deep_prior_restore_image(corrupted_image, *, mask=None, num_iterations=None, seed=None, callback=None):
+def deep_prior_restore_image(
+    corrupted_image, *, mask=None, num_iterations=None, seed=None, callback=None, settings=None
+):
     """Restore an image with a Deep Image Prior: no training data, only the image itself.
 
     A freshly initialised encoder-decoder maps a fixed random code to an image and is fitted,
@@ -730,6 +742,9 @@ def deep_prior_restore_image(corrupted_image, *, mask=None, num_iterations=None,
     callback : callable, optional
         Called after every step as ``callback(iteration, restored)``, with the 1-based step and
         the current result (float32 array of the image's shape; do not keep a reference, copy).
+    settings : dict, optional
+        Overrides of :data:`DEEP_PRIOR_SETTINGS`, for experiments (``deep_prior_study.py``
+        compares the network, output and learning-rate variants this way).
 
     Returns
     -------
@@ -748,7 +763,10 @@ def deep_prior_restore_image(corrupted_image, *, mask=None, num_iterations=None,
             )
         if not known.any():
             raise ValueError("mask marks no pixel as known: there is nothing to fit.")
-    settings = DEEP_PRIOR_SETTINGS
+    unknown = set(settings or {}) - set(DEEP_PRIOR_SETTINGS)
+    if unknown:
+        raise ValueError(f"Unknown deep prior settings {sorted(unknown)}; see sol5.DEEP_PRIOR_SETTINGS.")
+    settings = {**DEEP_PRIOR_SETTINGS, **(settings or {})}
     num_iterations = settings["num_iterations"] if num_iterations is None else num_iterations
     if int(num_iterations) != num_iterations or num_iterations < 1:
         raise ValueError(f"num_iterations must be a positive int, got {num_iterations!r}.")

@@ -85,3 +85,12 @@ def test_rejects_bad_masks():
         sol5.deep_prior_restore_image(np.zeros((8, 8)), mask=np.ones((8, 8)))
     with pytest.raises(ValueError, match="no pixel"):
         sol5.deep_prior_restore_image(np.zeros((8, 8)), mask=np.zeros((8, 8), dtype=bool))
+
+
+def test_settings_can_be_overridden_but_not_invented():
+    noisy = np.random.default_rng(3).random((16, 16))
+    resnet = sol5.deep_prior_restore_image(noisy, num_iterations=2, seed=1, settings={"network": "resnet"})
+    default = sol5.deep_prior_restore_image(noisy, num_iterations=2, seed=1)
+    assert resnet.shape == default.shape and not np.allclose(resnet, default)
+    with pytest.raises(ValueError, match="Unknown deep prior settings"):
+        sol5.deep_prior_restore_image(noisy, settings={"learning_rat": 0.1})

@@ -68,3 +68,17 @@ def test_the_default_budget_is_the_one_the_committed_study_chose(committed_resul
     study = committed_results("deep_prior.json")
     assert sol5.DEEP_PRIOR_SETTINGS["num_iterations"] == study["budget"]["num_iterations"]
     assert deep_prior_study.markdown_table(study) in committed_results.readme()
+
+
+def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
+    result = deep_prior_study.main(["--variants", "--quick", "--results-dir", str(tmp_path)])
+    assert artifacts.read_json(str(tmp_path / "deep_prior_variants_quick.json")) == result
+    assert list(result["variants"]) == list(deep_prior_study.VARIANTS)
+    for row in result["variants"].values():
+        assert row["best_mean_psnr"] == max(row["mean_psnr"])
+        assert row["best_step"] == row["iterations"][row["mean_psnr"].index(row["best_mean_psnr"])]
+    # the variants really differ: not one network under five names
+    assert len({round(row["best_mean_psnr"], 6) for row in result["variants"].values()}) == len(
+        result["variants"]
+    )
+    assert "| sigmoid output |" in deep_prior_study.variants_table(result["variants"])
