@@ -17,9 +17,10 @@ plots: datasets
 	$(PYTHON) classical.py
 	$(PYTHON) answers.py
 
-# The Deep Image Prior study: stopping curves, denoising and inpainting comparisons (about 12 minutes).
+# The Deep Image Prior study: stopping curves, denoising and inpainting comparisons, the variants (about 20 minutes).
 deep-prior: datasets
 	$(PYTHON) deep_prior_study.py
+	$(PYTHON) deep_prior_study.py --variants
 
 test: datasets
 	$(PYTHON) -m pytest

@@ -671,8 +671,9 @@ DEEP_PRIOR_SETTINGS = {
     # The paper's 0.01 makes this network (no batch normalisation: the statistics of a single
     # image's batch differ between fitting and predicting) diverge.
     "learning_rate": 0.001,
-    # A linear output, clipped at the end: a sigmoid saturates on dark images (the centre of
-    # camera.png, mean 0.11, collapsed to a constant image).
+    # A linear output, clipped at the end. Whatever the output, it starts at the image's mean: a
+    # sigmoid starting at 0.5 saturated on dark images (the centre of camera.png, mean 0.11,
+    # collapsed to a constant image). results/deep_prior_variants.json compares the two.
     "output_activation": None,
     "output_averaging": 0.99,  # the exponential moving average of the outputs
     # Stop early: with more steps the network fits the noise too. The step with the best mean

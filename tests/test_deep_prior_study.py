@@ -82,3 +82,8 @@ def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
         result["variants"]
     )
     assert "| sigmoid output |" in deep_prior_study.variants_table(result["variants"])
+
+
+def test_readme_shows_the_committed_variants(committed_results):
+    variants = committed_results("deep_prior_variants.json")["variants"]
+    assert deep_prior_study.variants_table(variants) in committed_results.readme()
