@@ -31,6 +31,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
+from skimage.metrics import peak_signal_noise_ratio  # noqa: E402
 from skimage.restoration import inpaint_biharmonic  # noqa: E402
 
 import artifacts  # noqa: E402
@@ -197,9 +198,8 @@ def denoising_comparison(crops, num_iterations, learned_model):
 
 
 def hole_psnr(clean, image, mask):
-    """PSNR over the unknown pixels only (mask False)."""
-    error = np.mean((clean[~mask] - image[~mask]) ** 2)
-    return float(10 * np.log10(1.0 / error))
+    """PSNR over the unknown pixels only (mask False), data range 1 as in :mod:`evaluation`."""
+    return float(peak_signal_noise_ratio(clean[~mask], image[~mask], data_range=1.0))
 
 
 def inpainting_comparison(size, count, num_iterations):

@@ -50,7 +50,7 @@ def corrupt(condition, image, rng):
     if "sigma" in condition:
         return sol5.add_gaussian_noise(image, condition["sigma"], condition["sigma"], rng=rng)
     blurred = sol5.add_motion_blur(image, condition["kernel_size"], np.deg2rad(condition["angle_degrees"]))
-    return np.clip(np.round(blurred * 255) / 255, 0.0, 1.0)
+    return sol5._quantize(blurred)  # the 8-bit rounding of random_motion_blur
 
 
 def motion_kernel(condition):
