@@ -8,7 +8,8 @@ corruption exactly, while the networks were trained for a whole range of it.
 A method's one free parameter (NLM's filter strength, TV's weight, Wiener's balance,
 Richardson-Lucy's iterations) is chosen per condition from a small grid on corrupted *training*
 images, never on the test images. The results go to ``results/classical_comparison.json``; the
-table beside the learned models comes from it and ``results/depth_experiment.json``.
+table beside the learned models (``results/classical_comparison.md``, and the README) comes from
+it and ``results/depth_experiment.json``.
 
 Run ``python classical.py`` (``make plots`` runs it after the depth experiment).
 """
@@ -234,9 +235,13 @@ def main(argv=None):
     }
     artifacts.write_json(os.path.join(args.results_dir, "classical_comparison.json"), result)
     depth_path = os.path.join(args.results_dir, "depth_experiment.json")
-    if os.path.exists(depth_path):
+    if os.path.exists(depth_path):  # the table beside the learned models
+        table = markdown_table(result, artifacts.read_json(depth_path))
+        with artifacts.atomic_path(os.path.join(args.results_dir, "classical_comparison.md")) as temporary:
+            with open(temporary, "w", encoding="utf-8") as file:
+                file.write(table + "\n")
         print()
-        print(markdown_table(result, artifacts.read_json(depth_path)))
+        print(table)
     return result
 
 

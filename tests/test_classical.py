@@ -113,3 +113,10 @@ def test_readme_shows_the_committed_comparison(committed_results):
         committed_results("classical_comparison.json"), committed_results("depth_experiment.json")
     )
     assert table in committed_results.readme()
+
+
+def test_the_committed_table_file_is_the_one_the_committed_results_give(committed_results):
+    table = classical.markdown_table(
+        committed_results("classical_comparison.json"), committed_results("depth_experiment.json")
+    )
+    assert committed_results.show("results/classical_comparison.md") == table + "\n"
