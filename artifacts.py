@@ -63,3 +63,12 @@ def save_model(model, path):
         raise ValueError(f"Keras 3 saves models as .keras files; got {path!r}.")
     with atomic_path(path) as temporary:
         model.save(temporary)
+
+
+def finished_record(path, config):
+    """Return the JSON record stored at ``path`` if its ``config`` equals ``config``, else None:
+    how the resumable experiments know a result is already there and still valid."""
+    if not os.path.exists(path):
+        return None
+    record = read_json(path)
+    return record if record.get("config") == config else None

@@ -10,7 +10,8 @@ On crops of the held-out photographs (``image_dataset/test``), with fixed seeds:
    (the depth experiment's 5-block model of seed 0) and BM3D given the true sigma.
 3. *Inpainting.* 64x64 and 256x256 crops under random scratches covering 10% of the pixels
    (:func:`scratches.scratch_mask`), filled by the deep prior and by scikit-image's
-   ``inpaint_biharmonic``; the PSNR is measured inside the scratches only.
+   ``inpaint_biharmonic``; the PSNR is measured inside the scratches only, every few steps, and
+   the inpainting budget is the best mean step at 64x64 (the tested size), as for denoising.
 
 Results go to ``results/deep_prior.json`` and two figures, ``results/deep_prior_curves.png`` and
 ``results/deep_prior_examples.png``. Run ``python deep_prior_study.py`` (``make deep-prior``);
@@ -46,9 +47,9 @@ NOISE_SIGMA = 25 / 255
 
 #: The choices of ``sol5.DEEP_PRIOR_SETTINGS`` against their alternatives (``--variants``).
 VARIANTS = {
-    "chosen: encoder-decoder, linear output, learning rate 0.001": {},
+    "chosen: encoder-decoder, sigmoid output, learning rate 0.001": {},
     "the assignment's ResNet (5 blocks) as the network": {"network": "resnet"},
-    "sigmoid output": {"output_activation": "sigmoid"},
+    "linear output, clipped": {"output_activation": None},
     "learning rate 0.01 (the paper's)": {"learning_rate": 0.01},
     "code scaled by 1 instead of 0.1": {"code_scale": 1.0},
 }
@@ -61,13 +62,15 @@ BUDGETS = {
         "curve_every": 25,
         "curve_images": 4,
         "variant_iterations": 1200,
-        "inpainting": {64: {"images": 4, "iterations": 2000}, 256: {"images": 2, "iterations": 800}},
+        "inpainting_every": 100,
+        "inpainting": {64: {"images": 4, "iterations": 3000}, 256: {"images": 2, "iterations": 2400}},
     },
     True: {
         "curve_iterations": 40,
         "curve_every": 10,
         "curve_images": 1,
         "variant_iterations": 20,
+        "inpainting_every": 10,
         "inpainting": {64: {"images": 1, "iterations": 20}},
     },
 }
@@ -202,15 +205,28 @@ def hole_psnr(clean, image, mask):
     return float(peak_signal_noise_ratio(clean[~mask], image[~mask], data_range=1.0))
 
 
-def inpainting_comparison(size, count, num_iterations):
-    """Deep prior against biharmonic inpainting, under seeded scratches, on ``count`` crops."""
+def inpainting_comparison(size, count, iterations, every):
+    """Deep prior against biharmonic inpainting, under seeded scratches, on ``count`` crops.
+
+    The deep prior runs ``iterations`` steps; every ``every`` steps its PSNR inside the scratches
+    is recorded (``hole_psnr``) with a copy of its result, so that the budget can be chosen
+    afterwards from the curves (:func:`choose_budget`) without running again.
+    """
+    steps = list(range(every, iterations + 1, every))
     rows = []
     for index, (name, clean) in enumerate(center_crops(size, count)):
         mask = scratch_mask(clean.shape, SCRATCH_COVERAGE, rng=np.random.default_rng([SEED, size, index]))
         corrupted = np.where(mask, clean, 0.0)
+        curve, snapshots = [], []
+
+        def record(iteration, restored, clean=clean, mask=mask, curve=curve, snapshots=snapshots):
+            if iteration % every == 0:
+                snapshots.append(np.clip(restored.astype(np.float64), 0, 1))
+                curve.append(hole_psnr(clean, snapshots[-1], mask))
+
         start = time.perf_counter()
-        deep_prior = sol5.deep_prior_restore_image(
-            corrupted, mask=mask, num_iterations=num_iterations, seed=SEED
+        sol5.deep_prior_restore_image(
+            corrupted, mask=mask, num_iterations=iterations, seed=SEED, callback=record
         )
         seconds = time.perf_counter() - start
         biharmonic = np.clip(inpaint_biharmonic(corrupted, ~mask), 0, 1)
@@ -219,54 +235,102 @@ def inpainting_comparison(size, count, num_iterations):
                 "name": name,
                 "size": size,
                 "scratched_share": float(1 - mask.mean()),
-                "deep_prior_hole_psnr": hole_psnr(clean, deep_prior, mask),
+                "psnr": curve,  # inside the scratches, at each of ``steps``
                 "biharmonic_hole_psnr": hole_psnr(clean, biharmonic, mask),
-                "deep_prior_seconds": seconds,
-                "images": {
-                    "clean": clean,
-                    "scratched": corrupted,
-                    "deep prior": deep_prior,
-                    "biharmonic": biharmonic,
-                },
+                "seconds_per_step": seconds / iterations,
+                "snapshots": snapshots,
+                "images": {"clean": clean, "scratched": corrupted, "biharmonic": biharmonic},
             }
         )
+        best = int(np.argmax(curve))
         print(
-            f"[inpainting {size}] {name}: deep prior {rows[-1]['deep_prior_hole_psnr']:.2f} dB, biharmonic "
-            f"{rows[-1]['biharmonic_hole_psnr']:.2f} dB inside the scratches ({seconds:.0f} s)",
+            f"[inpainting {size}] {name}: deep prior {curve[-1]:.2f} dB after {iterations} steps "
+            f"(best {curve[best]:.2f} at {steps[best]}), biharmonic {rows[-1]['biharmonic_hole_psnr']:.2f} "
+            f"dB inside the scratches ({seconds:.0f} s)",
             flush=True,
         )
-    return rows
+    return {"iterations": steps, "images": rows}
 
 
-def plot_curves(curves, budget, path):
-    """PSNR against step for each crop, the mean, and the chosen budget."""
-    figure, axis = plt.subplots(figsize=(7, 4.2))
+def inpainting_summary(curves, num_iterations):
+    """The JSON record of one size's inpainting curves, scored at ``num_iterations`` steps (or
+    at the last recorded step, when the curves stop sooner)."""
+    steps = curves["iterations"]
+    at = steps.index(num_iterations) if num_iterations in steps else len(steps) - 1
+    rows = curves["images"]
+    mean = np.mean([row["psnr"] for row in rows], axis=0)
+    return {
+        "coverage": SCRATCH_COVERAGE,
+        "iterations": steps,
+        "mean_psnr": mean.tolist(),
+        "num_iterations": steps[at],
+        "deep_prior_hole_psnr": float(mean[at]),
+        "best_step": steps[int(np.argmax(mean))],
+        "best_deep_prior_hole_psnr": float(mean.max()),
+        "biharmonic_hole_psnr": float(np.mean([row["biharmonic_hole_psnr"] for row in rows])),
+        "deep_prior_seconds_median": float(np.median([row["seconds_per_step"] for row in rows])) * steps[at],
+        "images": [
+            {
+                **{
+                    key: row[key]
+                    for key in ("name", "size", "scratched_share", "psnr", "biharmonic_hole_psnr")
+                },
+                "deep_prior_hole_psnr": row["psnr"][at],
+                "seconds_per_step": row["seconds_per_step"],
+            }
+            for row in rows
+        ],
+    }
+
+
+def plot_curves(curves, budget, inpainting, path):
+    """Left: denoising PSNR against step for each crop, the mean and the chosen budget. Right: the
+    mean PSNR inside the scratches against step for each inpainting size, beside biharmonic."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
     steps = curves["iterations"]
     for image in curves["images"]:
-        axis.plot(steps, image["psnr"], alpha=0.6, label=image["name"])
-    axis.plot(
+        left.plot(steps, image["psnr"], alpha=0.6, label=image["name"])
+    left.plot(
         steps,
         np.mean([image["psnr"] for image in curves["images"]], axis=0),
         color="black",
         lw=2,
         label="mean",
     )
-    axis.axvline(
+    left.axvline(
         budget["num_iterations"], color="red", ls="--", label=f"budget: {budget['num_iterations']} steps"
     )
-    axis.set_xlabel("optimisation step")
-    axis.set_ylabel("PSNR against the clean crop (dB)")
-    axis.set_title(f"Deep Image Prior, 64x64 crops, noise sigma 25/255 (seed {SEED})")
-    axis.grid(alpha=0.3)
-    axis.legend(fontsize=8)
+    left.set_title(f"denoising 64x64 crops, sigma 25/255 (seed {SEED})", fontsize=10)
+    left.set_ylabel("PSNR against the clean crop (dB)")
+    for (size, summary), color in zip(inpainting.items(), ("C0", "C1"), strict=False):
+        label = f"{size}x{size}, {len(summary['images'])} crops"
+        right.plot(
+            summary["iterations"], summary["mean_psnr"], color=color, lw=2, label=f"deep prior, {label}"
+        )
+        right.axhline(summary["biharmonic_hole_psnr"], color=color, ls=":", label=f"biharmonic, {label}")
+    right.axvline(
+        budget["inpainting_iterations"],
+        color="red",
+        ls="--",
+        label=f"budget: {budget['inpainting_iterations']} steps",
+    )
+    right.set_title("inpainting, 10% scratched: mean over the crops", fontsize=10)
+    right.set_ylabel("PSNR inside the scratches (dB)")
+    for axis in (left, right):
+        axis.set_xlabel("optimisation step")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.suptitle("Deep Image Prior: when to stop")
     figure.tight_layout()
     artifacts.save_figure(figure, path, dpi=110)
     plt.close(figure)
 
 
-def plot_examples(denoising_row, inpainting_row, path):
-    """One denoising row (noisy | deep prior | learned | BM3D | clean) and one inpainting row."""
-    figure, axes = plt.subplots(2, 5, figsize=(12, 5.4))
+def plot_examples(denoising_row, inpainting_row, inpainting_psnr, path):
+    """One denoising row (noisy | deep prior | learned | BM3D | clean) and one inpainting row,
+    the deep prior's fill being ``inpainting_row["images"]["deep prior"]`` with PSNR
+    ``inpainting_psnr`` inside the scratches."""
+    figure, axes = plt.subplots(2, 5, figsize=(12, 6.2))
     panels = [
         (f"{key}\n{denoising_row[key]['psnr']:.2f} dB", denoising_row["outputs"][key])
         for key in ("noisy", "deep prior", "learned", "BM3D")
@@ -274,7 +338,7 @@ def plot_examples(denoising_row, inpainting_row, path):
     images = inpainting_row["images"]
     panels += [
         ("scratched (black)", images["scratched"]),
-        (f"deep prior\n{inpainting_row['deep_prior_hole_psnr']:.2f} dB in scratches", images["deep prior"]),
+        (f"deep prior\n{inpainting_psnr:.2f} dB in scratches", images["deep prior"]),
         (f"biharmonic\n{inpainting_row['biharmonic_hole_psnr']:.2f} dB in scratches", images["biharmonic"]),
         ("clean", images["clean"]),
     ]
@@ -288,7 +352,7 @@ def plot_examples(denoising_row, inpainting_row, path):
         f"{inpainting_row['name']} ({inpainting_row['size']}x{inpainting_row['size']}, 10% scratched)",
         fontsize=10,
     )
-    figure.tight_layout()
+    figure.tight_layout(h_pad=2.0)
     artifacts.save_figure(figure, path, dpi=110)
     plt.close(figure)
 
@@ -323,19 +387,32 @@ def main(argv=None):
     crops = center_crops(64, budgets["curve_images"])
     curves = psnr_curves(crops, budgets["curve_iterations"], budgets["curve_every"])
     budget = choose_budget(curves)
-    plot_curves(curves, budget, os.path.join(args.results_dir, f"deep_prior_curves{suffix}.png"))
+    inpainting_curves = {
+        size: inpainting_comparison(size, spec["images"], spec["iterations"], budgets["inpainting_every"])
+        for size, spec in budgets["inpainting"].items()
+    }
+    # The inpainting budget: the best mean step inside the scratches at the tested size, 64x64.
+    smallest = inpainting_curves[min(inpainting_curves)]
+    inpainting_budget = choose_budget(smallest)
+    budget["inpainting_iterations"] = inpainting_budget["num_iterations"]
+    budget["inpainting_loss_against_own_best_db"] = inpainting_budget["loss_against_own_best_db"]
+    inpainting = {
+        size: inpainting_summary(rows, budget["inpainting_iterations"])
+        for size, rows in inpainting_curves.items()
+    }
+    plot_curves(curves, budget, inpainting, os.path.join(args.results_dir, f"deep_prior_curves{suffix}.png"))
 
     # The depth experiment's 5-block, seed-0 model (trained here if that experiment has not run).
     stem = os.path.join(args.models_dir, "depth", f"denoising_depth5_seed0{suffix}")
     learned, _ = model_store.trained_model("denoising", stem, seed=0, quick_mode=args.quick)
     denoising = denoising_comparison(crops, budget["num_iterations"], learned)
-    inpainting = {
-        size: inpainting_comparison(size, spec["images"], spec["iterations"])
-        for size, spec in budgets["inpainting"].items()
-    }
+    example = smallest["images"][0]
+    at = smallest["iterations"].index(budget["inpainting_iterations"])
+    example["images"]["deep prior"] = example["snapshots"][at]
     plot_examples(
         denoising[0],
-        inpainting[min(inpainting)][0],
+        example,
+        example["psnr"][at],
         os.path.join(args.results_dir, f"deep_prior_examples{suffix}.png"),
     )
 
@@ -358,17 +435,7 @@ def main(argv=None):
                 {key: row[key] for key in ("name", "deep_prior_seconds", *methods)} for row in denoising
             ],
         },
-        "inpainting": {
-            str(size): {
-                "num_iterations": budgets["inpainting"][size]["iterations"],
-                "coverage": SCRATCH_COVERAGE,
-                "deep_prior_hole_psnr": float(np.mean([row["deep_prior_hole_psnr"] for row in rows])),
-                "biharmonic_hole_psnr": float(np.mean([row["biharmonic_hole_psnr"] for row in rows])),
-                "deep_prior_seconds_median": float(np.median([row["deep_prior_seconds"] for row in rows])),
-                "images": [{key: value for key, value in row.items() if key != "images"} for row in rows],
-            }
-            for size, rows in inpainting.items()
-        },
+        "inpainting": {str(size): summary for size, summary in inpainting.items()},
     }
     artifacts.write_json(os.path.join(args.results_dir, f"deep_prior{suffix}.json"), result)
     print()
@@ -395,15 +462,16 @@ def markdown_table(result):
         lines.append(f"| {label} | {quality['psnr']:.2f} dB | {quality['ssim']:.3f} |")
     lines += [
         "",
-        "| 10% scratched | images | deep prior steps | PSNR in scratches, deep prior "
-        "| PSNR in scratches, biharmonic | deep prior time (median) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| 10% scratched | crops | PSNR in scratches, deep prior (steps, median time) "
+        "| best of its curve (at step) | PSNR in scratches, biharmonic |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     for size, row in result["inpainting"].items():
         lines.append(
-            f"| {size}x{size} | {len(row['images'])} | {row['num_iterations']} "
-            f"| {row['deep_prior_hole_psnr']:.2f} dB | {row['biharmonic_hole_psnr']:.2f} dB "
-            f"| {row['deep_prior_seconds_median']:.0f} s |"
+            f"| {size}x{size} | {len(row['images'])} | {row['deep_prior_hole_psnr']:.2f} dB "
+            f"({row['num_iterations']} steps, {row['deep_prior_seconds_median']:.0f} s) "
+            f"| {row['best_deep_prior_hole_psnr']:.2f} dB ({row['best_step']}) "
+            f"| {row['biharmonic_hole_psnr']:.2f} dB |"
         )
     return "\n".join(lines)
 

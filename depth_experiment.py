@@ -101,14 +101,6 @@ def run_config(task, depth, seed, *, quick_mode, max_images):
     }
 
 
-def finished_run(path, config):
-    """Return the results stored at ``path`` if they are of ``config``, else None."""
-    if not os.path.exists(path):
-        return None
-    record = artifacts.read_json(path)
-    return record if record.get("config") == config else None
-
-
 def run_one(task, depth, seed, *, results_dir, models_dir, quick_mode=False, max_images=None, verbose=2):
     """Train (or reuse) one model, score it on the held-out cases, and write its results.
 
@@ -180,7 +172,7 @@ def run_all(
     done, pending = {}, []
     for task, depth, seed in plan:
         path = os.path.join(results_dir, "depth", f"{run_name(task, depth, seed)}.json")
-        record = finished_run(
+        record = artifacts.finished_record(
             path, run_config(task, depth, seed, quick_mode=quick_mode, max_images=max_images)
         )
         if record is None:

@@ -16,6 +16,7 @@ backends (``KERAS_BACKEND``). Every random draw goes through a seedable source: 
 """
 
 import os
+import weakref
 
 import imageio.v3 as iio
 import keras
@@ -452,6 +453,108 @@ def _check_image(image, name="image"):
     return image
 
 
+#: The largest number of pixels restored in one piece (tile margins included). The network holds
+#: a few activations of ``num_channels`` float32 values per pixel at once (48 channels: 192 bytes
+#: a pixel each), so memory grows with the pixels: about 430 bytes a pixel at its peak on
+#: TensorFlow (``benchmark.py`` measures it), so a 2048x2048 image restored whole peaks near 1.8
+#: GB, and a 4096x4096 one, which would need about 7 GB, is restored in tiles instead.
+RESTORE_TILE_PIXELS = 2048 * 2048
+
+#: How many image sizes :func:`restore_image` keeps a full-size model for, per base model.
+RESTORE_CACHED_SIZES = 4
+
+#: Full-size models by base model, then by ``(height, width)``, most recently used last. Weak
+#: keys: a cache entry goes away with its base model.
+_full_size_models = weakref.WeakKeyDictionary()
+
+
+def _full_size_model(base_model, height, width):
+    """Return ``base_model``'s graph applied to a ``(height, width)`` input, built once per size.
+
+    Building the clone and tracing its predict function costs as much as restoring a small image,
+    so a repeated size reuses both. The clone shares the base model's layers (``clone_function``
+    returns each layer unchanged), so it always computes with the base model's current weights.
+    """
+    by_size = _full_size_models.setdefault(base_model, {})
+    model = by_size.pop((height, width), None)
+    if model is None:
+        model = keras.models.clone_model(
+            base_model, input_tensors=Input(shape=(height, width, 1)), clone_function=lambda layer: layer
+        )
+        while len(by_size) >= RESTORE_CACHED_SIZES:
+            del by_size[next(iter(by_size))]  # the least recently used size
+    by_size[(height, width)] = model  # (re)inserted last: the most recently used
+    return model
+
+
+def _receptive_radius(model):
+    """Return how far, in pixels, an output pixel of ``model`` sees around itself (an upper bound).
+
+    Each convolution widens the view by half its (dilated) kernel: a 3x3 convolution by 1 pixel.
+    Summing over every convolution, rather than along the longest path, counts both convolutions
+    of a residual block and the skip beside them alike; for the assignment's network, where every
+    convolution is on the longest path, the sum is exact: ``2 + 2 * num_res_blocks``.
+    """
+    radius = 0
+    for layer in model.layers:
+        if hasattr(layer, "layers"):  # a nested model
+            radius += _receptive_radius(layer)
+        elif isinstance(layer, layers.Conv2D):
+            radius += max(
+                (dilation * (size - 1) + 1) // 2
+                for size, dilation in zip(layer.kernel_size, layer.dilation_rate, strict=True)
+            )
+    return radius
+
+
+def _tiles_along(length, max_window, margin):
+    """Split ``[0, length)`` into windows of one size, each restoring the part it sees best.
+
+    Returns a list of ``(window_start, window_stop, start, stop)``: the window is cut from the
+    image; ``[start, stop)``, inside it, is what it restores. The parts tile ``[0, length)``, and
+    each lies at least ``margin`` pixels inside its window, except where the window's side is the
+    image's own border. All windows share one size, so they share one full-size model.
+    """
+    if length <= max_window:
+        return [(0, length, 0, length)]
+    if max_window <= 2 * margin:
+        raise ValueError(
+            f"RESTORE_TILE_PIXELS allows tiles of {max_window} pixels a side, no more than twice the "
+            f"network's receptive radius ({margin}): raise it."
+        )
+    # The fewest windows that cover the line with overlaps of 2 * margin, then the smallest window
+    # size that does it with that many, so that no window restores much less than the others.
+    count = -(-(length - 2 * margin) // (max_window - 2 * margin))
+    window = -(-(length + 2 * margin * (count - 1)) // count)
+    starts = [round(index * (length - window) / (count - 1)) for index in range(count)]
+    cuts = [0, *(start + margin for start in starts[1:]), length]
+    return [(start, start + window, cuts[index], cuts[index + 1]) for index, start in enumerate(starts)]
+
+
+def _restoration_tiles(shape, margin):
+    """Plan the restoration of an image of ``shape`` in pieces of at most RESTORE_TILE_PIXELS.
+
+    Returns a list of ``(window, part)`` pairs of ``(rows, cols)`` slices, both in image
+    coordinates: the window is restored, and only its ``part`` kept; the parts tile the image.
+    An image that fits in RESTORE_TILE_PIXELS is one piece. Otherwise the windows are as square
+    as the image allows and overlap by at least ``2 * margin`` pixels, so that every kept pixel
+    sees all it depends on (see :func:`_receptive_radius`).
+    """
+    height, width = shape
+    max_pixels = int(RESTORE_TILE_PIXELS)
+    if height * width <= max_pixels:
+        return [((slice(0, height), slice(0, width)), (slice(0, height), slice(0, width)))]
+    side = int(max_pixels**0.5)
+    # A long thin image keeps its short side whole and gives the window's pixels to the long one.
+    max_rows = min(height, max(side, max_pixels // width))
+    max_cols = min(width, max_pixels // max_rows)
+    return [
+        ((slice(row0, row1), slice(col0, col1)), (slice(top, bottom), slice(left, right)))
+        for row0, row1, top, bottom in _tiles_along(height, max_rows, margin)
+        for col0, col1, left, right in _tiles_along(width, max_cols, margin)
+    ]
+
+
 def restore_image(corrupted_image, base_model):
     """Restore a whole image with a network trained on small patches.
 
@@ -467,20 +570,41 @@ def restore_image(corrupted_image, base_model):
     corrupted_image : numpy.ndarray
         Grayscale image, shape ``(height, width)``, values in [0, 1]; not modified.
     base_model : keras.Model
-        A network trained on patches in the [-0.5, 0.5] frame, as from :func:`train_model`.
+        A network trained on patches in the [-0.5, 0.5] frame, as from :func:`train_model`: fully
+        convolutional, at full resolution, with "same" padding.
 
     Returns
     -------
     numpy.ndarray
         The restored image: float64, shape ``(height, width)``, clipped to [0, 1].
+
+    Notes
+    -----
+    The full-size model of each image size is kept (for the last :data:`RESTORE_CACHED_SIZES`
+    sizes of each base model), so restoring many images of one size builds and traces it once.
+    It shares the base model's weights, so training the base model further shows at once.
+
+    An image of more than :data:`RESTORE_TILE_PIXELS` pixels is restored in overlapping tiles,
+    so memory stays bounded. A tile's output is exact only at least the network's receptive
+    radius away from the tile's sides (nearer, the convolutions see the tile's zero padding
+    instead of the image), so tiles overlap by twice that and each keeps only its interior. At the
+    image's border a tile is cut from the image itself, never padded: there the network pads with
+    zeros exactly as it does for the whole image. Tiled and whole restorations therefore agree up
+    to floating-point rounding (1e-4 is asserted by the tests).
     """
     corrupted_image = _check_image(corrupted_image, "corrupted_image")
-    height, width = corrupted_image.shape
-    full_size_model = keras.models.clone_model(
-        base_model, input_tensors=Input(shape=(height, width, 1)), clone_function=lambda layer: layer
-    )
-    network_input = (corrupted_image - PIXEL_OFFSET).astype(np.float32)[np.newaxis, :, :, np.newaxis]
-    restored = full_size_model.predict_on_batch(network_input)[0, :, :, 0]
+    network_input = (corrupted_image - PIXEL_OFFSET).astype(np.float32)
+    restored = np.empty_like(network_input)
+    for (rows, cols), (kept_rows, kept_cols) in _restoration_tiles(
+        network_input.shape, _receptive_radius(base_model)
+    ):
+        tile = network_input[rows, cols]
+        model = _full_size_model(base_model, *tile.shape)
+        output = model.predict_on_batch(tile[np.newaxis, :, :, np.newaxis])[0, :, :, 0]
+        restored[kept_rows, kept_cols] = output[
+            kept_rows.start - rows.start : kept_rows.stop - rows.start,
+            kept_cols.start - cols.start : kept_cols.stop - cols.start,
+        ]
     return np.clip(restored.astype(np.float64) + PIXEL_OFFSET, 0.0, 1.0)
 
 
@@ -671,14 +795,17 @@ DEEP_PRIOR_SETTINGS = {
     # The paper's 0.01 makes this network (no batch normalisation: the statistics of a single
     # image's batch differ between fitting and predicting) diverge.
     "learning_rate": 0.001,
-    # A linear output, clipped at the end. Whatever the output, it starts at the image's mean: a
-    # sigmoid starting at 0.5 saturated on dark images (the centre of camera.png, mean 0.11,
-    # collapsed to a constant image). results/deep_prior_variants.json compares the two.
-    "output_activation": None,
+    # A sigmoid output whose bias starts the image at its mean: it beat a linear, clipped output
+    # by 0.41 dB (results/deep_prior_variants.json). Started at 0.5 instead, it saturated on dark
+    # images (the centre of camera.png, mean 0.11, collapsed to a constant image).
+    "output_activation": "sigmoid",
     "output_averaging": 0.99,  # the exponential moving average of the outputs
     # Stop early: with more steps the network fits the noise too. The step with the best mean
     # PSNR on the held-out crops of deep_prior_study.py (results/deep_prior.json).
-    "num_iterations": 525,
+    "num_iterations": 600,
+    # With a mask there is no noise to over-fit, but the fill keeps changing: the step with the
+    # best mean PSNR inside the scratches of the study's 64x64 crops.
+    "inpainting_iterations": 3000,
 }
 
 
@@ -711,7 +838,9 @@ def _deep_prior_network(height, width, settings, mean_level=0.5):
             x = layers.Concatenate()([layers.UpSampling2D(2, interpolation="bilinear")(x), skip])
             x = conv(conv(x, settings["num_channels"]), settings["num_channels"], size=1)
     if settings["output_activation"] == "sigmoid":  # start at the mean through the sigmoid
-        mean_level = float(np.log(mean_level / (1 - mean_level))) if 0 < mean_level < 1 else 0.0
+        # Kept off 0 and 1, where the logit is infinite and the sigmoid's gradient vanishes.
+        mean_level = float(np.clip(mean_level, 0.01, 0.99))
+        mean_level = float(np.log(mean_level / (1 - mean_level)))
     start = keras.initializers.Constant(mean_level)
     return Model(code, Conv2D(1, 1, activation=settings["output_activation"], bias_initializer=start)(x))
 
@@ -737,7 +866,9 @@ def deep_prior_restore_image(
         Same shape as the image, True where the pixel is known; every pixel is known when
         omitted. See :func:`scratches.scratch_mask` for scratches to try it on.
     num_iterations : int, optional
-        Optimisation steps; :data:`DEEP_PRIOR_SETTINGS` when omitted.
+        Optimisation steps. When omitted, :data:`DEEP_PRIOR_SETTINGS`' ``num_iterations``
+        (denoising, no mask) or ``inpainting_iterations`` (with a mask), both measured by
+        ``deep_prior_study.py``.
     seed : int, optional
         Seed of the code and the initial weights, for a reproducible result.
     callback : callable, optional
@@ -768,7 +899,8 @@ def deep_prior_restore_image(
     if unknown:
         raise ValueError(f"Unknown deep prior settings {sorted(unknown)}; see sol5.DEEP_PRIOR_SETTINGS.")
     settings = {**DEEP_PRIOR_SETTINGS, **(settings or {})}
-    num_iterations = settings["num_iterations"] if num_iterations is None else num_iterations
+    if num_iterations is None:
+        num_iterations = settings["num_iterations" if mask is None else "inpainting_iterations"]
     if int(num_iterations) != num_iterations or num_iterations < 1:
         raise ValueError(f"num_iterations must be a positive int, got {num_iterations!r}.")
     rng = np.random.default_rng(seed) if seed is not None else _rng

@@ -59,7 +59,7 @@ def test_inpaints_a_scratched_image_better_than_a_mean_fill():
 
 
 def test_dark_images_do_not_collapse():
-    """A sigmoid output used to saturate on dark images and return a constant."""
+    """A sigmoid output started at 0.5 used to saturate on dark images and return a constant."""
     clean = 0.15 * smooth_image((64, 64), seed=4)
     noisy = sol5.add_gaussian_noise(clean, 0.05, 0.05, rng=np.random.default_rng(2))
     restored = sol5.deep_prior_restore_image(noisy, num_iterations=150, seed=0)
@@ -94,3 +94,26 @@ def test_settings_can_be_overridden_but_not_invented():
     assert resnet.shape == default.shape and not np.allclose(resnet, default)
     with pytest.raises(ValueError, match="Unknown deep prior settings"):
         sol5.deep_prior_restore_image(noisy, settings={"learning_rat": 0.1})
+
+
+def test_the_default_budget_depends_on_whether_there_is_a_mask():
+    image = smooth_image((16, 16), seed=6)
+    budgets = {"num_iterations": 3, "inpainting_iterations": 5}
+    for mask, expected in ((None, 3), (np.ones(image.shape, dtype=bool), 5)):
+        steps = []
+        sol5.deep_prior_restore_image(
+            image,
+            mask=mask,
+            seed=0,
+            settings=budgets,
+            callback=lambda step, _, steps=steps: steps.append(step),
+        )
+        assert steps == list(range(1, expected + 1))
+
+
+@pytest.mark.parametrize("level", [0.0, 1.0])
+def test_a_flat_black_or_white_image_stays_finite(level):
+    """The sigmoid's start is the logit of the mean, infinite at 0 and 1 unless kept off them."""
+    restored = sol5.deep_prior_restore_image(np.full((16, 16), level), num_iterations=20, seed=0)
+    assert np.isfinite(restored).all()
+    assert np.abs(restored - level).max() < 0.05
