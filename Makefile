@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo plots deep-prior test test-jax venv datasets clean
+.PHONY: demo plots deep-prior tasks bench precision test test-jax venv datasets clean
 
 demo: datasets
 	$(PYTHON) demo.py
@@ -17,10 +17,25 @@ plots: datasets
 	$(PYTHON) classical.py
 	$(PYTHON) answers.py
 
-# The Deep Image Prior study: stopping curves, denoising and inpainting comparisons, the variants (about 20 minutes).
+# The Deep Image Prior study: stopping curves, denoising and inpainting comparisons, the variants (about 40 minutes).
 deep-prior: datasets
 	$(PYTHON) deep_prior_study.py
 	$(PYTHON) deep_prior_study.py --variants
+
+# Super-resolution, JPEG deblocking, salt-and-pepper, scratches and the combined model against
+# their alternatives (resumable; about 40 minutes on 2 cores).
+tasks: datasets
+	$(PYTHON) task_comparison.py
+	$(PYTHON) answers.py
+
+# Speed against this machine's matrix-product rate: training, data, quick mode, restoration
+# (results/benchmark.json; under 10 minutes on 2 cores; --full-training adds the full trainings).
+bench: datasets
+	$(PYTHON) benchmark.py
+
+# float32 against mixed_bfloat16: the full denoiser trained under each (about 10 minutes).
+precision: datasets
+	$(PYTHON) precision_trial.py
 
 test: datasets
 	$(PYTHON) -m pytest

@@ -1,11 +1,13 @@
-"""``answer_q1.txt``, written from the committed results of the depth experiment.
+"""``answer_q1.txt`` and ``answer_q2.txt``, written from the committed results.
 
-Every number in the answer is read from ``results/depth_experiment.json`` here, and every
+Every number in ``answer_q1.txt`` is read from ``results/depth_experiment.json`` here, and every
 statement about a trend (monotone or not, larger than the spread across seeds or not) is decided
 from those numbers, so the answer cannot drift from the results. The observations about the
-figures are prose, in :data:`OBSERVATIONS`.
+figures are prose, in :data:`OBSERVATIONS`. ``answer_q2.txt`` is the super-resolution recipe
+(prose, :data:`Q2_RECIPE`) followed by what its implementation measured, read from
+``results/restoration_tasks.json``.
 
-Run ``python answers.py`` (``make plots`` runs it after the experiment).
+Run ``python answers.py`` (``make plots`` and ``make tasks`` run it after their experiments).
 """
 
 import os
@@ -185,14 +187,100 @@ def answer_q1(summary):
     return "\n".join(lines) + "\n"
 
 
-def main(argv=None):
-    """Write answer_q1.txt from results/depth_experiment.json."""
-    results = sol5_utils.relpath(os.path.join("results", "depth_experiment.json"))
-    target = sol5_utils.relpath("answer_q1.txt")
-    text = answer_q1(artifacts.read_json(results))
+Q2_QUESTION = "Q2: How would the workflow of this exercise train a network for super-resolution?"
+
+#: The recipe, in the order a student would follow it.
+Q2_RECIPE = [
+    "The workflow learns any corruption that we can simulate, as long as the corrupted image and "
+    "the clean image have the same size: load_dataset crops a clean patch, corrupts it, and the "
+    "network learns the residual that takes the corrupted patch back to the clean one. "
+    "Super-resolution changes the size of the image, so the corruption has to give the size back.",
+    "1. The corruption function. For a scale factor s (2, 3 or 4): downscale the clean image by s, "
+    "with anti-aliasing, as a camera of lower resolution would record it, and round it to 8 bits "
+    "as its file would be (skimage.transform.resize(image, (round(h / s), round(w / s)), order=3, "
+    "anti_aliasing=True)); then upscale the result back to exactly (h, w) with a fixed "
+    "interpolation, here the same cubic spline (resize(small, (h, w), order=3)), clipped to "
+    "[0, 1]. The output is a blurry image of the original size: the same pixels, missing the "
+    "detail that the low resolution lost. To train one model for several factors, draw s at "
+    "random in every call, as random_motion_blur draws its kernel size.",
+    "2. The training patches. Pass this function to train_model with natural images "
+    "(sol5_utils.images_for_super_resolution()), as learn_denoising_model does. Two details "
+    "matter. load_dataset corrupts a crop three times larger than the patch and then cuts the "
+    "patch from it, so the downscaling sees the patch's surroundings and the patch's own border "
+    "is not an artificial edge of the resizing; that crop should be a multiple of every factor, "
+    "so that the low-resolution grid is exact. And the patch must be several low-resolution "
+    "pixels wide, or it holds almost no structure to learn from: 24x24 at s = 4 is only 6x6 "
+    "low-resolution pixels, so the patches are 32x32 (a 96x96 crop, a multiple of 2, 3 and 4).",
+    "3. Using restore_image. The network never saw a small image: it maps an upscaled image of "
+    "size (h, w) to a sharper image of the same size. So a low-resolution image L of size (h, w) "
+    "that we want enlarged s times is first upscaled to (s * h, s * w) with the very same "
+    "interpolation as in training, and only then restored: "
+    "restore_image(upscale(L, (s * h, s * w)), model). restore_image builds a network of the "
+    "upscaled image's size with the trained weights (the network is fully convolutional), so "
+    "images of any size work. Because the network predicts a residual added to its input, the "
+    "result starts from the cubic upscaling and the training teaches it the detail to add; a fair "
+    "evaluation therefore compares the restored image with the cubic upscaling alone, on held-out "
+    "images downscaled from known originals.",
+]
+
+
+def answer_q2(tasks_summary):
+    """Return the text of ``answer_q2.txt``: the recipe, then the measured implementation."""
+    lines = textwrap.wrap(Q2_QUESTION, WIDTH)
+    for paragraph in Q2_RECIPE:
+        lines += [""] + textwrap.wrap(paragraph, WIDTH)
+    training = tasks_summary["training"]["super_resolution"]
+    settings = training["settings"]
+    lines += [""] + textwrap.wrap(
+        "This repository implements the recipe with sol5's own functions, unchanged: "
+        "restoration_tasks.learn_super_resolution_model() trains one model for the factors "
+        f"{', '.join(str(f) for f in settings['factors'])} ({settings['crop_size'][0]}x"
+        f"{settings['crop_size'][1]} patches, {settings['num_channels']} channels, 5 blocks, "
+        f"{settings['num_epochs']} epochs of {settings['steps_per_epoch']} batches of "
+        f"{settings['batch_size']}; {training['training_seconds']:.0f} s on this 2-core CPU), and "
+        "restoration_tasks.super_resolve_image(low_res_image, model, factor) applies it. "
+        "task_comparison.py (make tasks) measures it on the held-out photographs; from "
+        "results/restoration_tasks.json, mean PSNR / SSIM against the original:",
+        WIDTH,
+    )
+    conditions = tasks_summary["tasks"]["super_resolution"]["conditions"]
+    lines.append("")
+    for name, scores in conditions.items():
+        cubic, model, combined = scores["alternative"], scores["single"], scores["combined"]
+        lines.append(
+            f"  {name}: cubic upscaling {cubic['psnr']:.2f} dB / {cubic['ssim']:.3f}, the model "
+            f"{model['psnr']:.2f} dB / {model['ssim']:.3f} ({model['psnr'] - cubic['psnr']:+.2f} dB), "
+            f"the combined model {combined['psnr']:.2f} dB / {combined['ssim']:.3f}"
+        )
+    images = next(iter(conditions.values()))["images"]
+    lines += [""] + textwrap.wrap(
+        f"({images} test images; the combined model also removes JPEG artefacts, salt-and-pepper "
+        "noise and scratches, see the README's table.)",
+        WIDTH,
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _write(target, text):
     with artifacts.atomic_path(target) as temporary, open(temporary, "w", encoding="utf-8") as file:
         file.write(text)
     print(text)
+
+
+def main(argv=None):
+    """Write answer_q1.txt from results/depth_experiment.json and answer_q2.txt from
+    results/restoration_tasks.json (each only when its results exist)."""
+    written = 0
+    for results, target, answer in (
+        ("depth_experiment.json", "answer_q1.txt", answer_q1),
+        ("restoration_tasks.json", "answer_q2.txt", answer_q2),
+    ):
+        path = sol5_utils.relpath(os.path.join("results", results))
+        if os.path.exists(path):
+            _write(sol5_utils.relpath(target), answer(artifacts.read_json(path)))
+            written += 1
+    if not written:
+        raise FileNotFoundError("No results to answer from: run `make plots` or `make tasks` first.")
 
 
 if __name__ == "__main__":

@@ -13,10 +13,15 @@ import time
 import keras
 
 import artifacts
+import restoration_tasks
 import sol5
 
-#: The assignment's training function of each task.
-LEARNERS = {"denoising": sol5.learn_denoising_model, "deblurring": sol5.learn_deblurring_model}
+#: The training function of each task: the assignment's two, then restoration_tasks' five.
+LEARNERS = {
+    "denoising": sol5.learn_denoising_model,
+    "deblurring": sol5.learn_deblurring_model,
+    **restoration_tasks.LEARNERS,
+}
 
 
 def training_config(task, *, num_res_blocks, seed, quick_mode):
@@ -30,7 +35,10 @@ def training_config(task, *, num_res_blocks, seed, quick_mode):
     """
     if task not in LEARNERS:
         raise ValueError(f"Unknown task {task!r}; expected one of {sorted(LEARNERS)}.")
-    settings = sol5.training_settings(task, quick_mode)
+    if task in sol5.TASK_SETTINGS:
+        settings = sol5.training_settings(task, quick_mode)
+    else:
+        settings = restoration_tasks.training_settings(task, quick_mode)
     return {
         "task": task,
         "num_res_blocks": int(num_res_blocks),
@@ -47,7 +55,8 @@ def trained_model(task, stem, *, num_res_blocks=5, seed, quick_mode=False, retra
 
     Parameters
     ----------
-    task : {"denoising", "deblurring"}
+    task : str
+        A key of :data:`LEARNERS`.
     stem : str
         Path without extension: the model is ``stem + ".keras"``, its record ``stem + ".json"``.
     num_res_blocks : int, optional

@@ -57,3 +57,41 @@ def test_the_committed_answer_is_the_one_the_committed_results_give(committed_re
     summary = committed_results("depth_experiment.json")
     shown = committed_results.show("answer_q1.txt")
     assert shown == answers.answer_q1(summary)
+
+
+def fake_tasks_summary():
+    def quality(psnr):
+        return {"psnr": psnr, "ssim": 0.5}
+
+    conditions = {
+        f"x{factor}": {"images": 4, "alternative": quality(30.0 - factor), "single": quality(31.0 - factor)}
+        | {"combined": quality(30.5 - factor)}
+        for factor in (2, 3, 4)
+    }
+    settings = {
+        "factors": [2, 3, 4],
+        "crop_size": [32, 32],
+        "num_channels": 48,
+        "num_epochs": 5,
+        "steps_per_epoch": 100,
+        "batch_size": 100,
+    }
+    return {
+        "tasks": {"super_resolution": {"alternative": "cubic upscaling", "conditions": conditions}},
+        "training": {"super_resolution": {"training_seconds": 123.4, "settings": settings}},
+    }
+
+
+def test_answer_q2_is_the_recipe_and_the_measured_numbers():
+    text = answers.answer_q2(fake_tasks_summary())
+    assert text.startswith(answers.Q2_QUESTION)
+    assert "restore_image(upscale(L, (s * h, s * w)), model)" in " ".join(text.split())
+    assert "x2: cubic upscaling 28.00 dB / 0.500, the model 29.00 dB / 0.500 (+1.00 dB)" in text
+    assert "x4: cubic upscaling 26.00 dB" in text and "the combined model 26.50 dB" in text
+    assert "123 s on this 2-core CPU" in " ".join(text.split())
+    assert "(4 test images;" in text
+
+
+def test_the_committed_answer_q2_is_the_one_the_committed_results_give(committed_results):
+    summary = committed_results("restoration_tasks.json")
+    assert committed_results.show("answer_q2.txt") == answers.answer_q2(summary)
