@@ -63,7 +63,7 @@ BUDGETS = {
         "train_step_repeats": 5,
         "loader_batches": 10,  # batches drawn per timed repetition
         "loader_repeats": 5,
-        "fit_steps": 8,  # steps of each timed fit
+        "fit_steps": 30,  # steps of each timed fit: enough to amortize what each fit starts with
         "fit_repeats": 3,
         "quick_mode_repeats": 3,  # fresh processes per task
         "restore_sizes": (256, 512, 1024, 2048),
