@@ -23,7 +23,7 @@ deep-prior: datasets
 	$(PYTHON) deep_prior_study.py --variants
 
 # Super-resolution, JPEG deblocking, salt-and-pepper, scratches and the combined model against
-# their alternatives (resumable; about 40 minutes on 2 cores).
+# their alternatives (resumable; about 50 minutes on 2 cores).
 tasks: datasets
 	$(PYTHON) task_comparison.py
 	$(PYTHON) answers.py
