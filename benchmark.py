@@ -44,6 +44,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import artifacts  # noqa: E402
+import model_store  # noqa: E402
+import precision_trial  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
 
@@ -128,9 +130,6 @@ CORRUPTIONS = {
 
 #: Each task's training images, as ``learn_*_model`` finds them.
 IMAGES = {"denoising": sol5_utils.images_for_denoising, "deblurring": sol5_utils.images_for_deblurring}
-
-#: The assignment's training functions, by task.
-LEARNERS = {"denoising": sol5.learn_denoising_model, "deblurring": sol5.learn_deblurring_model}
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,7 +324,7 @@ def compiled_model(task, num_res_blocks=NUM_RES_BLOCKS):
     """Build the task's assignment network and compile it as ``sol5.train_model`` does."""
     settings = sol5.training_settings(task)
     model = sol5.build_nn_model(*settings["crop_size"], settings["num_channels"], num_res_blocks)
-    model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(beta_2=sol5.ADAM_BETA_2))
+    sol5._compile_for_training(model)
     return model
 
 
@@ -483,7 +482,7 @@ def quick_mode(task, repeats):
 def full_training(repeats):
     """Time the full ``learn_denoising_model()`` and ``learn_deblurring_model()`` (minutes)."""
     return {
-        task: {"seconds": timed(lambda task=task: LEARNERS[task](verbose=0), repeats, warmup=0)}
+        task: {"seconds": timed(lambda task=task: model_store.LEARNERS[task](verbose=0), repeats, warmup=0)}
         for task in TASKS
     }
 
@@ -500,14 +499,10 @@ def mixed_precision_step_ratio(task, batch_size, repeats, *, rng):
         ``task``, ``batch_size``, the :func:`training_step` figures under each policy, and the
         ``speedup`` of bfloat16: float32's median step time over bfloat16's (above 1: faster).
     """
-    previous = keras.mixed_precision.global_policy()
     steps = {}
-    try:
-        for policy in ("float32", "mixed_bfloat16"):
-            keras.mixed_precision.set_global_policy(policy)
+    for policy in ("float32", "mixed_bfloat16"):
+        with precision_trial.keras_policy(policy):
             steps[policy] = training_step(task, batch_size, repeats, None, rng=rng)
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
     return {
         "task": task,
         "batch_size": batch_size,

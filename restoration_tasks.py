@@ -281,6 +281,23 @@ def add_scratches(image, min_coverage, max_coverage, *, rng=None):
 # --------------------------------------------------------------------------------------------
 
 
+def _corruptions(settings, rng=None):
+    """The four single corruptions, each drawing its parameters in the ranges of ``settings``
+    from ``rng`` (``sol5``'s generator when None), by task name."""
+    return {
+        "scratches": lambda image: add_scratches(
+            image, settings["min_coverage"], settings["max_coverage"], rng=rng
+        ),
+        "super_resolution": lambda image: random_downscaling(image, settings["factors"], rng=rng),
+        "jpeg_deblocking": lambda image: random_jpeg_compression(
+            image, settings["min_quality"], settings["max_quality"], rng=rng
+        ),
+        "salt_and_pepper": lambda image: add_salt_and_pepper(
+            image, settings["min_amount"], settings["max_amount"], rng=rng
+        ),
+    }
+
+
 def add_combined_corruption(image, settings=None, *, rng=None):
     """Apply a random non-empty subset of the four corruptions, in :data:`COMBINED_ORDER`.
 
@@ -298,16 +315,7 @@ def add_combined_corruption(image, settings=None, *, rng=None):
     chosen = np.zeros(len(COMBINED_ORDER), dtype=bool)
     while not chosen.any():
         chosen = rng.random(len(COMBINED_ORDER)) < 0.5
-    corruptions = {
-        "scratches": lambda x: add_scratches(x, settings["min_coverage"], settings["max_coverage"], rng=rng),
-        "super_resolution": lambda x: random_downscaling(x, settings["factors"], rng=rng),
-        "jpeg_deblocking": lambda x: random_jpeg_compression(
-            x, settings["min_quality"], settings["max_quality"], rng=rng
-        ),
-        "salt_and_pepper": lambda x: add_salt_and_pepper(
-            x, settings["min_amount"], settings["max_amount"], rng=rng
-        ),
-    }
+    corruptions = _corruptions(settings, rng)
     for name, used in zip(COMBINED_ORDER, chosen, strict=True):
         if used:
             image = corruptions[name](image)
@@ -321,18 +329,9 @@ def add_combined_corruption(image, settings=None, *, rng=None):
 
 def corruption_for(task, settings):
     """Return the training corruption of ``task`` with the ranges of ``settings``."""
-    corruptions = {
-        "super_resolution": lambda image: random_downscaling(image, settings["factors"]),
-        "jpeg_deblocking": lambda image: random_jpeg_compression(
-            image, settings["min_quality"], settings["max_quality"]
-        ),
-        "salt_and_pepper": lambda image: add_salt_and_pepper(
-            image, settings["min_amount"], settings["max_amount"]
-        ),
-        "scratches": lambda image: add_scratches(image, settings["min_coverage"], settings["max_coverage"]),
-        "combined": lambda image: add_combined_corruption(image, settings),
-    }
-    return corruptions[task]
+    if task == "combined":
+        return lambda image: add_combined_corruption(image, settings)
+    return _corruptions(settings)[task]
 
 
 def _learn(task, num_res_blocks, quick_mode, verbose):

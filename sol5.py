@@ -355,6 +355,11 @@ def build_nn_model(height, width, num_channels, num_res_blocks):
 # --------------------------------------------------------------------------------------------
 
 
+def _compile_for_training(model):
+    """Compile ``model`` as :func:`train_model` does: mean squared error, ``Adam(beta_2=0.9)``."""
+    model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(beta_2=ADAM_BETA_2))
+
+
 def train_model(
     model,
     images,
@@ -423,7 +428,7 @@ def train_model(
         shuffled[num_train:], num_valid_samples, corruption_func, crop_size, rng=valid_rng
     )
     valid_source, valid_target = next(valid_batches)
-    model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(beta_2=ADAM_BETA_2))
+    _compile_for_training(model)
     return model.fit(
         train_batches,
         steps_per_epoch=int(steps_per_epoch),
