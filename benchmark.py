@@ -10,8 +10,10 @@ measures
 - a training step of each assignment model (``train_on_batch`` on a fixed batch): seconds,
   samples per second, GFLOP/s from the model's own convolutions (:func:`conv_flops`);
 - ``sol5.load_dataset`` with each task's real corruption: batches per second, and the share of
-  ``fit``'s time spent waiting for them (``fit`` fed by the real generator against ``fit`` fed
-  one precomputed batch over and over);
+  a training step spent waiting for them (each step of ``fit`` timed, fed by the real generator
+  against fed one precomputed batch over and over, both as ``sol5.train_model`` feeds ``fit``);
+- the teardown of ``fit``'s input pipeline, as ``train_model`` feeds it and fed the bare
+  generator (on TensorFlow, the latter idles until tf.data's autotuner wakes up);
 - quick mode (``learn_*_model(quick_mode=True)``) in a fresh process: the first call after the
   import, and a second call;
 - ``sol5.restore_image`` from 256x256 to 2048x2048: the first call on a new size (building and
@@ -19,7 +21,8 @@ measures
 - a 4096x4096 image restored in tiles, and tiled against whole restoration on one image;
 - ``sol5.deep_prior_restore_image`` on a 64x64 image at its default budget;
 - a denoising training step in ``mixed_bfloat16`` against ``float32``;
-- with ``--full-training``, the full ``learn_denoising_model()`` and ``learn_deblurring_model()``.
+- with ``--full-training``, the full ``learn_denoising_model()`` and ``learn_deblurring_model()``,
+  as the library feeds ``fit`` and fed the bare generator.
 
 Every figure is the median of several repetitions after a warm-up, with their minimum, maximum
 and count. Run ``python benchmark.py`` (``make bench``; about 5 to 10 minutes on 2 cores) for
@@ -65,8 +68,9 @@ BUDGETS = {
         "train_step_repeats": 5,
         "loader_batches": 10,  # batches drawn per timed repetition
         "loader_repeats": 5,
-        "fit_steps": 30,  # steps of each timed fit: enough to amortize what each fit starts with
-        "fit_repeats": 3,
+        "fit_steps": 30,  # steps of each timed fit, each timed alone
+        "fit_repeats": 3,  # pairs of fits: real data, one constant batch
+        "plain_fit_repeats": 2,  # fits fed the bare generator, for its teardown
         "quick_mode_repeats": 3,  # fresh processes per task
         "restore_sizes": (256, 512, 1024, 2048),
         "restore_first_repeats": 2,  # each on a fresh model: building and tracing included
@@ -91,6 +95,7 @@ BUDGETS = {
         "loader_repeats": 3,
         "fit_steps": 2,
         "fit_repeats": 2,
+        "plain_fit_repeats": 1,
         "quick_mode_repeats": 1,
         "restore_sizes": (64, 128),
         "restore_first_repeats": 2,
@@ -111,7 +116,8 @@ BUDGETS = {
 #: What each figure should reach on a quiet machine, printed beside it.
 TARGETS = {
     "training_step_vs_matmul": 0.75,  # a training step's GFLOP/s, as a share of the matmul rate
-    "data_wait_share": 0.05,  # share of fit's time spent waiting for the generator
+    "data_wait_share": 0.05,  # share of a step in fit spent waiting for the generator
+    "teardown_seconds": 1.0,  # fit's return after its last step, at most (ours, not the issue's)
     "quick_mode_seconds": 3.0,  # one learn_*_model(quick_mode=True) call
     "restore_vs_matmul": 0.70,  # restore_image's GFLOP/s ...
     "restore_vs_matmul_from_size": 512,  # ... for images of this side and up
@@ -390,42 +396,85 @@ def _repeat(batch):
         yield batch
 
 
-def data_wait(task, batch_size, steps, repeats, *, rng):
-    """Measure the share of ``fit``'s time spent waiting for ``sol5.load_dataset``.
+class StepClock(keras.callbacks.Callback):
+    """Record when ``fit`` starts training, ends each step, and ends training."""
 
-    The same compiled model is fitted for ``steps`` steps fed by the real generator and fed by a
-    generator that yields one precomputed batch of the same shape; the difference is the time the
-    real data costs beyond what ``fit`` hides by prefetching. The two alternate, so a change in
-    the machine's load hits both alike; each pair gives ``(t_real - t_const) / t_real``.
+    def on_train_begin(self, logs=None):
+        self.stamps = [time.perf_counter()]
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.stamps.append(time.perf_counter())
+
+    def on_train_end(self, logs=None):
+        self.ended = time.perf_counter()
+
+
+def fit_timeline(model, feed, steps):
+    """Fit ``model`` one epoch of ``steps`` steps on ``feed``, as ``sol5.train_model`` calls ``fit``.
+
+    Returns
+    -------
+    step_seconds : numpy.ndarray
+        The duration of each step, ``steps`` of them.
+    teardown_seconds : float
+        From the end of training (``on_train_end``) to ``fit`` returning: what tearing down the
+        input pipeline costs.
+    """
+    clock = StepClock()
+    model.fit(feed, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False, callbacks=[clock])
+    returned = time.perf_counter()
+    return np.diff(clock.stamps), returned - clock.ended
+
+
+def data_wait(task, batch_size, steps, repeats, plain_repeats, *, rng):
+    """Measure the share of a training step spent waiting for ``sol5.load_dataset``, and the
+    cost of tearing down ``fit``'s input pipeline.
+
+    The same compiled model is fitted for ``steps`` steps fed, as ``sol5.train_model`` feeds it
+    (:class:`sol5._InOrderBatches`), by the real generator and by a generator that yields one
+    precomputed batch of the same shape. Each fit's steps are timed one by one (a callback), and
+    the fit's figure is its median step, so neither the fit's start nor its teardown counts.
+    The two feeds alternate, so a change in the machine's load hits both alike; each pair gives
+    ``(step_real - step_constant) / step_real``. Then ``fit`` is fed the bare generator, as
+    Keras takes it, ``plain_repeats`` times: its teardown against the library's.
 
     Returns
     -------
     dict
-        ``steps``, summaries of ``real_seconds``, ``constant_seconds`` and the ``share``.
+        ``steps``; summaries of the per-fit median ``step_seconds`` by feed (``real``,
+        ``constant``, ``plain_generator``), of the ``share``, and of the ``teardown_seconds`` of
+        the library's feed (all its fits) and of the ``plain_generator``.
     """
     model = compiled_model(task)
     real = task_batches(task, batch_size, rng=rng)
-    constant = _repeat(next(real))
-
-    def fit(batches):
-        start = time.perf_counter()
-        model.fit(batches, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
-        return time.perf_counter() - start
-
-    fit(real), fit(constant)  # warm-up: the training step is traced, the images cached
-    real_seconds, constant_seconds = [], []
+    constant = next(real)
+    feeds = {
+        "real": lambda: sol5._InOrderBatches(real, steps),
+        "constant": lambda: sol5._InOrderBatches(_repeat(constant), steps),
+    }
+    for feed in feeds.values():  # warm-up: the training step is traced, the images cached
+        fit_timeline(model, feed(), steps)
+    step_seconds = {name: [] for name in (*feeds, "plain_generator")}
+    teardowns = {"library": [], "plain_generator": []}
     for _ in range(repeats):
-        real_seconds.append(fit(real))
-        constant_seconds.append(fit(constant))
+        for name, feed in feeds.items():
+            seconds, teardown = fit_timeline(model, feed(), steps)
+            step_seconds[name].append(float(np.median(seconds)))
+            teardowns["library"].append(teardown)
+    for _ in range(plain_repeats):
+        seconds, teardown = fit_timeline(model, real, steps)
+        step_seconds["plain_generator"].append(float(np.median(seconds)))
+        teardowns["plain_generator"].append(teardown)
     shares = [
-        (t_real - t_const) / t_real for t_real, t_const in zip(real_seconds, constant_seconds, strict=True)
+        (t_real - t_const) / t_real
+        for t_real, t_const in zip(step_seconds["real"], step_seconds["constant"], strict=True)
     ]
     return {
         "batch_size": batch_size,
         "steps": steps,
-        "real_seconds": summarize(real_seconds),
-        "constant_seconds": summarize(constant_seconds),
+        "step_seconds": {name: summarize(values) for name, values in step_seconds.items()},
         "share": summarize(shares),
+        "teardown_seconds": {name: summarize(values) for name, values in teardowns.items()},
     }
 
 
@@ -479,12 +528,36 @@ def quick_mode(task, repeats):
     }
 
 
+@contextlib.contextmanager
+def bare_generator_feed():
+    """Make ``sol5.train_model`` hand ``fit`` the bare generator, as Keras 3 takes it, for the
+    block: what the library did before :class:`sol5._InOrderBatches`, to compare against."""
+    previous = sol5._InOrderBatches
+    sol5._InOrderBatches = lambda batches, steps_per_epoch: batches
+    try:
+        yield
+    finally:
+        sol5._InOrderBatches = previous
+
+
 def full_training(repeats):
-    """Time the full ``learn_denoising_model()`` and ``learn_deblurring_model()`` (minutes)."""
-    return {
-        task: {"seconds": timed(lambda task=task: model_store.LEARNERS[task](verbose=0), repeats, warmup=0)}
-        for task in TASKS
-    }
+    """Time the full ``learn_denoising_model()`` and ``learn_deblurring_model()`` (minutes), as
+    the library feeds ``fit`` and with ``fit`` fed the bare generator (:func:`bare_generator_feed`).
+
+    Returns
+    -------
+    dict
+        Per task, summaries of ``seconds`` and ``bare_generator_seconds``.
+    """
+    result = {}
+    for task in TASKS:
+        learn = model_store.LEARNERS[task]
+        result[task] = {"seconds": timed(lambda learn=learn: learn(verbose=0), repeats, warmup=0)}
+        with bare_generator_feed():
+            result[task]["bare_generator_seconds"] = timed(
+                lambda learn=learn: learn(verbose=0), repeats, warmup=0
+            )
+    return result
 
 
 def mixed_precision_step_ratio(task, batch_size, repeats, *, rng):
@@ -719,7 +792,14 @@ def run(quick, full):
         for task in TASKS
     }
     result["data_wait"] = {
-        task: data_wait(task, budget["batch_size"], budget["fit_steps"], budget["fit_repeats"], rng=rng)
+        task: data_wait(
+            task,
+            budget["batch_size"],
+            budget["fit_steps"],
+            budget["fit_repeats"],
+            budget["plain_fit_repeats"],
+            rng=rng,
+        )
         for task in TASKS
     }
     say("data loading")
@@ -798,18 +878,28 @@ def table_rows(result):
                 loading["batches_per_second"],
             )
         )
-    wait_target = targets["data_wait_share"]
+    wait_target, teardown_limit = targets["data_wait_share"], targets["teardown_seconds"]
     for task, wait in result["data_wait"].items():
-        share = wait["share"]
-        rows.append(
+        steps, teardowns = wait["step_seconds"], wait["teardown_seconds"]
+        rows += [
+            _row(f"step in fit, {task}, fed load_dataset", "s", steps["real"]),
+            _row(f"step in fit, {task}, fed one constant batch", "s", steps["constant"]),
             _row(
                 f"waiting for data in fit, {task}",
                 "share",
-                share,
+                wait["share"],
                 target=f"< {wait_target:.0%}",
-                met=share["median"] < wait_target,
-            )
-        )
+                met=wait["share"]["median"] < wait_target,
+            ),
+            _row(
+                f"fit's teardown, {task}, as train_model feeds it",
+                "s",
+                teardowns["library"],
+                target=f"< {teardown_limit:g} s",
+                met=teardowns["library"]["max"] < teardown_limit,
+            ),
+            _row(f"fit's teardown, {task}, fed the bare generator", "s", teardowns["plain_generator"]),
+        ]
     limit = targets["quick_mode_seconds"]
     for task, quick in result["quick_mode"].items():
         for call in ("first", "second"):
@@ -871,7 +961,14 @@ def table_rows(result):
         rows.append(_row(f"training step, {mixed['task']}, {policy}", "s", seconds))
     rows.append(_row("mixed_bfloat16 speed-up over float32", "x", mixed["speedup"]))
     for task, training in (result["full_training"] or {}).items():
-        rows.append(_row(f"full learn_{task}_model()", "s", training["seconds"]))
+        rows += [
+            _row(f"full learn_{task}_model()", "s", training["seconds"]),
+            _row(
+                f"full learn_{task}_model(), fit fed the bare generator",
+                "s",
+                training["bare_generator_seconds"],
+            ),
+        ]
     return rows
 
 

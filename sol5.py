@@ -16,6 +16,7 @@ backends (``KERAS_BACKEND``). Every random draw goes through a seedable source: 
 """
 
 import os
+import threading
 import weakref
 
 import imageio.v3 as iio
@@ -355,6 +356,45 @@ def build_nn_model(height, width, num_channels, num_res_blocks):
 # --------------------------------------------------------------------------------------------
 
 
+class _InOrderBatches(keras.utils.PyDataset):
+    """One epoch of a batch generator, served to ``fit`` by Keras' worker threads in its order.
+
+    ``fit`` fed a Python generator goes through tf.data's autotuned prefetching on the
+    TensorFlow backend, and tearing that down at the end of ``fit`` idles until the autotuner's
+    next wake-up, up to a minute (the README's Performance section has the measurements). A
+    ``PyDataset`` with worker threads is prefetched by Keras' own queue instead, without the
+    autotuner. The workers may ask for the positions of an epoch
+    in any order; whichever asks, position ``i`` is the generator's ``i``-th batch of the epoch,
+    so with ``fit(..., shuffle=False)`` a seed gives the same batches in the same order as
+    iterating the generator.
+    """
+
+    def __init__(self, batches, steps_per_epoch):
+        super().__init__(workers=2, use_multiprocessing=False)
+        self._batches = batches
+        self._steps_per_epoch = int(steps_per_epoch)
+        self._lock = threading.Lock()
+        self._drawn = {}  # position in the epoch -> a batch drawn for it and not yet served
+        self._next_position = 0
+
+    def __len__(self):
+        return self._steps_per_epoch
+
+    def __getitem__(self, position):
+        with self._lock:
+            while self._next_position <= position:
+                self._drawn[self._next_position] = next(self._batches)
+                self._next_position += 1
+            return self._drawn.pop(position)
+
+    def on_epoch_end(self):
+        # Keras also calls this once before the first epoch, after reading two batches to learn
+        # their shapes: those two are drawn like any other and not trained on.
+        with self._lock:
+            self._drawn.clear()
+            self._next_position = 0
+
+
 def _compile_for_training(model):
     """Compile ``model`` as :func:`train_model` does: mean squared error, ``Adam(beta_2=0.9)``."""
     model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(beta_2=ADAM_BETA_2))
@@ -381,7 +421,7 @@ def train_model(
     model trained from the same seed) is scored on the same samples: Keras 3 would otherwise draw
     a fresh validation set from a generator every epoch. The model is compiled with mean squared
     error and ``Adam(beta_2=0.9)``. Keras 3 has no ``fit_generator``: ``fit`` takes the
-    generator itself.
+    training generator's batches through :class:`_InOrderBatches`, in the generator's order.
 
     Parameters
     ----------
@@ -430,7 +470,7 @@ def train_model(
     valid_source, valid_target = next(valid_batches)
     _compile_for_training(model)
     return model.fit(
-        train_batches,
+        _InOrderBatches(train_batches, steps_per_epoch),
         steps_per_epoch=int(steps_per_epoch),
         epochs=int(num_epochs),
         validation_data=(valid_source, valid_target),

@@ -1,5 +1,6 @@
 """The benchmark: its arithmetic by hand, and its quick run, which goes through the full run's code."""
 
+import inspect
 import json
 import os
 
@@ -127,7 +128,11 @@ def test_every_figure_is_a_median_between_min_and_max(quick_run):
     budget = benchmark.BUDGETS[True]
     assert result["matmul"]["seconds"]["repeats"] == budget["matmul_repeats"]
     assert result["training_step"]["denoising"]["seconds"]["repeats"] == budget["train_step_repeats"]
-    assert result["data_wait"]["deblurring"]["share"]["repeats"] == budget["fit_repeats"]
+    for wait in result["data_wait"].values():
+        assert wait["share"]["repeats"] == budget["fit_repeats"]
+        assert wait["step_seconds"]["plain_generator"]["repeats"] == budget["plain_fit_repeats"]
+        assert wait["teardown_seconds"]["library"]["repeats"] == 2 * budget["fit_repeats"]
+        assert wait["teardown_seconds"]["plain_generator"]["repeats"] == budget["plain_fit_repeats"]
     assert result["restore_image"][0]["first_call_seconds"]["repeats"] == budget["restore_first_repeats"]
 
 
@@ -144,6 +149,27 @@ def test_the_figures_follow_from_the_models_arithmetic(quick_run):
         assert step["gflop_per_step"] == pytest.approx(flops / 1e9)
         assert step["gflops"]["median"] == pytest.approx(step["gflop_per_step"] / step["seconds"]["median"])
         assert step["vs_matmul"] == pytest.approx(step["gflops"]["median"] / matmul["gflops"]["median"])
+
+
+def test_data_wait_share_follows_from_the_step_times(quick_run):
+    _, result = quick_run
+    for wait in result["data_wait"].values():
+        steps = wait["step_seconds"]
+        assert all(steps[feed]["median"] > 0 for feed in ("real", "constant", "plain_generator"))
+        # the share of each pair lies between those of the extreme step times
+        lowest = (steps["real"]["min"] - steps["constant"]["max"]) / steps["real"]["min"]
+        highest = (steps["real"]["max"] - steps["constant"]["min"]) / steps["real"]["max"]
+        assert lowest - 1e-12 <= wait["share"]["min"] <= wait["share"]["max"] <= highest + 1e-12
+
+
+@pytest.mark.portable
+def test_fit_timeline_times_every_step_and_the_teardown():
+    model = sol5.build_nn_model(8, 8, 2, 0)
+    sol5._compile_for_training(model)
+    batch = tuple(np.zeros((2, 8, 8, 1), np.float32) for _ in range(2))
+    steps, teardown = benchmark.fit_timeline(model, sol5._InOrderBatches(benchmark._repeat(batch), 4), 4)
+    assert steps.shape == (4,) and np.all(steps > 0)
+    assert teardown >= 0
 
 
 def test_restoration_sizes_tiling_and_its_check(quick_run):
@@ -171,6 +197,7 @@ def test_the_table_has_a_row_per_figure_with_its_target(quick_run):
     assert {row["target"] for row in targets} >= {
         ">= 75% of matmul",
         "< 5%",
+        "< 1 s",
         "< 3 s",
         "<= first call",
         "<= 0.0001",
@@ -181,3 +208,25 @@ def test_readme_shows_the_committed_benchmark(committed_results):
     result = committed_results("benchmark.json")
     assert not result["quick"]
     assert benchmark.markdown_table(result) in committed_results.readme()
+
+
+def test_bare_generator_feed_hands_fit_the_generator_and_puts_the_feed_back(image_files, monkeypatch):
+    fed = []
+    real_fit = keras.Model.fit
+
+    def fit(self, x, **kwargs):
+        fed.append(x)
+        return real_fit(self, x, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", fit)
+
+    def train():
+        sol5.train_model(
+            sol5.build_nn_model(8, 8, 2, 0), image_files, lambda image: image, 2, 1, 1, 2, verbose=0
+        )
+
+    with benchmark.bare_generator_feed():
+        train()
+    train()
+    assert inspect.isgenerator(fed[0])
+    assert isinstance(fed[1], sol5._InOrderBatches)

@@ -1,5 +1,8 @@
 """Section 5: train_model's split, validation set, compilation and learning."""
 
+import itertools
+import threading
+
 import keras
 import numpy as np
 import pytest
@@ -122,3 +125,61 @@ def test_a_fixed_seed_gives_the_same_trained_weights(image_files):
         weights.append(model.get_weights())
     for first, second in zip(*weights, strict=True):
         np.testing.assert_array_equal(first, second)
+
+
+def numbered_batches(size=8):
+    """Batches whose target is k / 100 everywhere in the k-th batch, and whose source is 0."""
+    for number in itertools.count():
+        yield np.zeros((2, size, size, 1), np.float32), np.full((2, size, size, 1), number / 100, np.float32)
+
+
+def test_in_order_batches_serve_each_position_its_own_batch_whoever_asks_first():
+    dataset = sol5._InOrderBatches(numbered_batches(), 6)
+    positions = [5, 0, 3, 1, 4, 2]
+    served = {}
+    threads = [
+        threading.Thread(target=lambda p=p: served.__setitem__(p, dataset[p][1][0, 0, 0, 0]))
+        for p in positions
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(dataset) == 6
+    assert served == {p: np.float32(p / 100) for p in range(6)}
+    dataset.on_epoch_end()  # the next epoch's positions are the generator's next batches
+    assert [dataset[p][1][0, 0, 0, 0] for p in range(6)] == [np.float32(k / 100) for k in range(6, 12)]
+
+
+@pytest.mark.portable
+@pytest.mark.filterwarnings("ignore:The model does not have any trainable weights")
+def test_fit_trains_on_the_generators_batches_in_order_across_epochs():
+    """A network that outputs 0 has a loss of (k / 100)**2 on the k-th batch; the per-step losses
+    (recovered from Keras' running mean) show which batch each step trained on."""
+    model = sol5.build_nn_model(8, 8, 2, 0)
+    model.set_weights([np.zeros_like(weight) for weight in model.get_weights()])
+    for layer in model.layers:
+        layer.trainable = False
+    sol5._compile_for_training(model)
+    running_means = []
+    record = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: running_means.append([]),
+        on_train_batch_end=lambda batch, logs: running_means[-1].append(float(logs["loss"])),
+    )
+    steps, epochs = 5, 3
+    model.fit(
+        sol5._InOrderBatches(numbered_batches(), steps),
+        steps_per_epoch=steps,
+        epochs=epochs,
+        verbose=0,
+        callbacks=[record],
+        shuffle=False,  # as train_model asks: shuffled positions would reorder the batches
+    )
+    numbers = []
+    for means in running_means:
+        totals = np.arange(1, steps + 1) * np.array(means)
+        losses = np.diff(totals, prepend=0.0)
+        numbers += list(np.rint(100 * np.sqrt(np.maximum(losses, 0))).astype(int))
+    # Keras may read up to two batches ahead of the first epoch to learn their shapes.
+    assert numbers[0] <= 2
+    assert numbers == list(range(numbers[0], numbers[0] + steps * epochs))
