@@ -363,10 +363,17 @@ class _InOrderBatches(keras.utils.PyDataset):
     TensorFlow backend, and tearing that down at the end of ``fit`` idles until the autotuner's
     next wake-up, up to a minute (the README's Performance section has the measurements). A
     ``PyDataset`` with worker threads is prefetched by Keras' own queue instead, without the
-    autotuner. The workers may ask for the positions of an epoch
-    in any order; whichever asks, position ``i`` is the generator's ``i``-th batch of the epoch,
-    so with ``fit(..., shuffle=False)`` a seed gives the same batches in the same order as
-    iterating the generator.
+    autotuner. The workers may ask for the positions of an epoch in any order; whichever asks,
+    position ``i`` is the generator's ``i``-th batch of the epoch, so with
+    ``fit(..., shuffle=False)`` a seed gives the same batches in the same order as iterating the
+    generator.
+
+    Parameters
+    ----------
+    batches : iterator
+        Endless ``(source_batch, target_batch)`` pairs, such as :func:`load_dataset`'s.
+    steps_per_epoch : int
+        Batches per epoch, the length of this dataset.
     """
 
     def __init__(self, batches, steps_per_epoch):
@@ -376,15 +383,24 @@ class _InOrderBatches(keras.utils.PyDataset):
         self._lock = threading.Lock()
         self._drawn = {}  # position in the epoch -> a batch drawn for it and not yet served
         self._next_position = 0
+        self._failure = None
 
     def __len__(self):
         return self._steps_per_epoch
 
     def __getitem__(self, position):
         with self._lock:
-            while self._next_position <= position:
-                self._drawn[self._next_position] = next(self._batches)
-                self._next_position += 1
+            # A generator that raised is finished: every position it did not reach gets the
+            # same error, not the StopIteration that would hide it from whoever asked first.
+            if self._failure is not None and position not in self._drawn:
+                raise self._failure
+            try:
+                while self._next_position <= position:
+                    self._drawn[self._next_position] = next(self._batches)
+                    self._next_position += 1
+            except Exception as error:
+                self._failure = error
+                raise
             return self._drawn.pop(position)
 
     def on_epoch_end(self):

@@ -183,3 +183,29 @@ def test_fit_trains_on_the_generators_batches_in_order_across_epochs():
     # Keras may read up to two batches ahead of the first epoch to learn their shapes.
     assert numbers[0] <= 2
     assert numbers == list(range(numbers[0], numbers[0] + steps * epochs))
+
+
+@pytest.mark.portable
+def test_a_corruption_failing_during_training_reports_its_own_error(image_files):
+    calls = []
+
+    def fails_later(image):
+        calls.append(1)
+        return image if len(calls) < 60 else image[1:]
+
+    with pytest.raises(Exception, match="keep the shape"):
+        sol5.train_model(sol5.build_nn_model(8, 8, 2, 0), image_files, fails_later, 10, 5, 2, 20, verbose=0)
+
+
+def test_in_order_batches_repeat_the_generators_error_to_every_later_position():
+    def breaks_at_the_third():
+        yield from itertools.islice(numbered_batches(), 2)
+        raise ValueError("batch 2 is broken")
+
+    dataset = sol5._InOrderBatches(breaks_at_the_third(), 5)
+    with pytest.raises(ValueError, match="broken"):
+        dataset[4]  # draws batches 0 to 4 for position 4, and meets the error at the third
+    assert dataset[0][1][0, 0, 0, 0] == 0  # drawn before the error, still served
+    for position in (2, 3):
+        with pytest.raises(ValueError, match="broken"):
+            dataset[position]
