@@ -13,7 +13,7 @@ measures
   a training step spent waiting for them (each step of ``fit`` timed, fed by the real generator
   against fed one precomputed batch over and over, both as ``sol5.train_model`` feeds ``fit``);
 - the teardown of ``fit``'s input pipeline, as ``train_model`` feeds it and fed the bare
-  generator (on TensorFlow, the latter idles until tf.data's autotuner wakes up);
+  generator (on TensorFlow, the latter can idle until tf.data's autotuner wakes up);
 - quick mode (``learn_*_model(quick_mode=True)``) in a fresh process: the first call after the
   import, and a second call;
 - ``sol5.restore_image`` from 256x256 to 2048x2048: the first call on a new size (building and

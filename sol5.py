@@ -360,8 +360,9 @@ class _InOrderBatches(keras.utils.PyDataset):
     """One epoch of a batch generator, served to ``fit`` by Keras' worker threads in its order.
 
     ``fit`` fed a Python generator goes through tf.data's autotuned prefetching on the
-    TensorFlow backend, and tearing that down at the end of ``fit`` idles until the autotuner's
-    next wake-up, up to a minute (the README's Performance section has the measurements). A
+    TensorFlow backend, and tearing that down at the end of ``fit`` can idle until the
+    autotuner's next wake-up, up to a minute (the README's Performance section has the
+    measurements). A
     ``PyDataset`` with worker threads is prefetched by Keras' own queue instead, without the
     autotuner. The workers may ask for the positions of an epoch in any order; whichever asks,
     position ``i`` is the generator's ``i``-th batch of the epoch, so with
