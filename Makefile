@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo plots deep-prior tasks bench precision test test-jax venv datasets clean
+.PHONY: demo plots deep-prior tasks bench precision submission test test-jax venv datasets clean
 
 demo: datasets
 	$(PYTHON) demo.py
@@ -36,6 +36,10 @@ bench: datasets
 # float32 against mixed_bfloat16: the full denoiser trained under each (about 10 minutes).
 precision: datasets
 	$(PYTHON) precision_trial.py
+
+# ex5.tar, holding ex5/ with the six files the course expects; needs no virtual environment.
+submission:
+	$(PYTHON_BASE) -m sol5lab.submission
 
 test: datasets
 	$(PYTHON) -m pytest

@@ -16,7 +16,7 @@ import textwrap
 
 import numpy as np
 
-import artifacts
+from sol5lab import files
 import sol5_utils
 
 #: The answer in a few lines, written after reading the numbers below it and the figures.
@@ -262,7 +262,7 @@ def answer_q2(tasks_summary):
 
 
 def _write(target, text):
-    with artifacts.atomic_path(target) as temporary, open(temporary, "w", encoding="utf-8") as file:
+    with files.atomic_path(target) as temporary, open(temporary, "w", encoding="utf-8") as file:
         file.write(text)
     print(text)
 
@@ -277,7 +277,7 @@ def main(argv=None):
     ):
         path = sol5_utils.relpath(os.path.join("results", results))
         if os.path.exists(path):
-            _write(sol5_utils.relpath(target), answer(artifacts.read_json(path)))
+            _write(sol5_utils.relpath(target), answer(files.read_json(path)))
             written += 1
     if not written:
         raise FileNotFoundError("No results to answer from: run `make plots` or `make tasks` first.")

@@ -25,7 +25,7 @@ import string
 import imageio.v3 as iio
 import numpy as np
 
-import artifacts
+from sol5lab import files
 from sol5_utils import relpath
 
 #: zlib level of the PNG files: 3 writes the big photographs three times faster than the
@@ -440,9 +440,9 @@ def _write_png_atomically(path, image):
     """Write ``image`` to ``path`` as PNG so that ``path`` is never seen half-written.
 
     The temporary file starts with '.', which the dataset listing skips (see
-    :func:`artifacts.atomic_path`).
+    :func:`files.atomic_path`).
     """
-    with artifacts.atomic_path(path) as temporary:
+    with files.atomic_path(path) as temporary:
         iio.imwrite(temporary, image, extension=".png", compress_level=PNG_COMPRESS_LEVEL)
 
 

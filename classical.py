@@ -23,7 +23,7 @@ import bm3d
 import numpy as np
 from skimage import restoration
 
-import artifacts
+from sol5lab import files
 import heldout
 import sol5_utils
 from evaluation import image_quality, mean_quality
@@ -233,11 +233,11 @@ def main(argv=None):
             for task in args.tasks
         },
     }
-    artifacts.write_json(os.path.join(args.results_dir, "classical_comparison.json"), result)
+    files.write_json(os.path.join(args.results_dir, "classical_comparison.json"), result)
     depth_path = os.path.join(args.results_dir, "depth_experiment.json")
     if os.path.exists(depth_path):  # the table beside the learned models
-        table = markdown_table(result, artifacts.read_json(depth_path))
-        with artifacts.atomic_path(os.path.join(args.results_dir, "classical_comparison.md")) as temporary:
+        table = markdown_table(result, files.read_json(depth_path))
+        with files.atomic_path(os.path.join(args.results_dir, "classical_comparison.md")) as temporary:
             with open(temporary, "w", encoding="utf-8") as file:
                 file.write(table + "\n")
         print()

@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 from skimage.metrics import peak_signal_noise_ratio  # noqa: E402
 from skimage.restoration import inpaint_biharmonic  # noqa: E402
 
-import artifacts  # noqa: E402
+from sol5lab import files  # noqa: E402
 import model_store  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
@@ -322,7 +322,7 @@ def plot_curves(curves, budget, inpainting, path):
         axis.legend(fontsize=8)
     figure.suptitle("Deep Image Prior: when to stop")
     figure.tight_layout()
-    artifacts.save_figure(figure, path, dpi=110)
+    files.save_figure(figure, path, dpi=110)
     plt.close(figure)
 
 
@@ -353,7 +353,7 @@ def plot_examples(denoising_row, inpainting_row, inpainting_psnr, path):
         fontsize=10,
     )
     figure.tight_layout(h_pad=2.0)
-    artifacts.save_figure(figure, path, dpi=110)
+    files.save_figure(figure, path, dpi=110)
     plt.close(figure)
 
 
@@ -379,7 +379,7 @@ def main(argv=None):
             "images": [name for name, _ in crops],
             "variants": variants,
         }
-        artifacts.write_json(os.path.join(args.results_dir, f"deep_prior_variants{suffix}.json"), result)
+        files.write_json(os.path.join(args.results_dir, f"deep_prior_variants{suffix}.json"), result)
         print()
         print(variants_table(variants))
         return result
@@ -437,7 +437,7 @@ def main(argv=None):
         },
         "inpainting": {str(size): summary for size, summary in inpainting.items()},
     }
-    artifacts.write_json(os.path.join(args.results_dir, f"deep_prior{suffix}.json"), result)
+    files.write_json(os.path.join(args.results_dir, f"deep_prior{suffix}.json"), result)
     print()
     print(markdown_table(result))
     return result

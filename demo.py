@@ -23,7 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 
-import artifacts  # noqa: E402
+from sol5lab import files  # noqa: E402
 import model_store  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
@@ -112,7 +112,7 @@ def plot(task, rows, path):
             axis.axis("off")
     figure.suptitle(f"{task}: {TASKS[task]['corruption']} (held-out images)")
     figure.tight_layout()
-    artifacts.save_figure(figure, path, dpi=100)
+    files.save_figure(figure, path, dpi=100)
     plt.close(figure)
 
 
@@ -165,7 +165,7 @@ def main(argv=None):
                 for row in rows
             ],
         }
-    artifacts.write_json(os.path.join(args.results_dir, f"demo{suffix}.json"), summary)
+    files.write_json(os.path.join(args.results_dir, f"demo{suffix}.json"), summary)
     print()
     print(markdown_table(summary))
     return summary

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-import artifacts  # noqa: E402
+from sol5lab import files  # noqa: E402
 import heldout  # noqa: E402
 import model_store  # noqa: E402
 import sol5  # noqa: E402
@@ -130,7 +130,7 @@ def run_one(task, depth, seed, *, results_dir, models_dir, quick_mode=False, max
         "evaluation_seconds": time.perf_counter() - start,
         "cases": rows,
     }
-    artifacts.write_json(os.path.join(results_dir, "depth", f"{run_name(task, depth, seed)}.json"), record)
+    files.write_json(os.path.join(results_dir, "depth", f"{run_name(task, depth, seed)}.json"), record)
     return record
 
 
@@ -172,7 +172,7 @@ def run_all(
     done, pending = {}, []
     for task, depth, seed in plan:
         path = os.path.join(results_dir, "depth", f"{run_name(task, depth, seed)}.json")
-        record = artifacts.finished_record(
+        record = files.finished_record(
             path, run_config(task, depth, seed, quick_mode=quick_mode, max_images=max_images)
         )
         if record is None:
@@ -210,7 +210,7 @@ def stored_runs(tasks, depths, seeds, results_dir):
                 path = os.path.join(results_dir, "depth", f"{run_name(task, depth, seed)}.json")
                 if not os.path.exists(path):
                     raise FileNotFoundError(f"No results at {path}; run the experiment without --plots-only.")
-                runs.setdefault((task, depth), []).append(artifacts.read_json(path))
+                runs.setdefault((task, depth), []).append(files.read_json(path))
     return runs
 
 
@@ -358,7 +358,7 @@ def plot_depth(task, entry, path):
     right.legend(fontsize=8)
     figure.suptitle(f"{task}: validation MSE against depth ({len(seeds)} seeds per depth)")
     figure.tight_layout()
-    artifacts.save_figure(figure, path, dpi=110)
+    files.save_figure(figure, path, dpi=110)
     plt.close(figure)
 
 
@@ -400,7 +400,7 @@ def plot_showcase(task, models, path, *, max_images=None):
             axis.axis("off")
     figure.suptitle(f"{task}: {spec['image']}, detail (PSNR of the whole image)", fontsize=10)
     figure.tight_layout()
-    artifacts.save_figure(figure, path, dpi=110)
+    files.save_figure(figure, path, dpi=110)
     plt.close(figure)
 
 
@@ -464,7 +464,7 @@ def main(argv=None):
         "heldout_seed": heldout.SEED,
         "tasks": summarize(runs),
     }
-    artifacts.write_json(os.path.join(args.results_dir, "depth_experiment.json"), summary)
+    files.write_json(os.path.join(args.results_dir, "depth_experiment.json"), summary)
     print()
     print(markdown_table(summary))
     for task in args.tasks:

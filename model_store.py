@@ -12,7 +12,7 @@ import time
 
 import keras
 
-import artifacts
+from sol5lab import files
 import restoration_tasks
 import sol5
 
@@ -80,7 +80,7 @@ def trained_model(task, stem, *, num_res_blocks=5, seed, quick_mode=False, retra
     config = training_config(task, num_res_blocks=num_res_blocks, seed=seed, quick_mode=quick_mode)
     model_path, record_path = f"{stem}.keras", f"{stem}.json"
     if not retrain and os.path.exists(model_path) and os.path.exists(record_path):
-        record = artifacts.read_json(record_path)
+        record = files.read_json(record_path)
         if {key: record.get(key) for key in config} == config:
             print(f"[{task}] reusing {model_path} (trained in {record['training_seconds']:.0f} s)")
             return keras.saving.load_model(model_path, compile=False), {**record, "reused": True}
@@ -94,7 +94,7 @@ def trained_model(task, stem, *, num_res_blocks=5, seed, quick_mode=False, retra
         "history": {key: [float(v) for v in values] for key, values in model.history.history.items()},
     }
     # The model first: a record on disk always has its model beside it.
-    artifacts.save_model(model, model_path)
-    artifacts.write_json(record_path, record)
+    files.save_model(model, model_path)
+    files.write_json(record_path, record)
     print(f"[{task}] trained in {record['training_seconds']:.0f} s, saved to {model_path}")
     return model, {**record, "reused": False}

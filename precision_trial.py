@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chat
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-import artifacts  # noqa: E402
+from sol5lab import files  # noqa: E402
 import heldout  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
@@ -121,7 +121,7 @@ def main(argv=None):
         **verdict(runs),
     }
     name = "mixed_precision_quick.json" if args.quick else "mixed_precision.json"
-    artifacts.write_json(os.path.join(args.results_dir, name), result)
+    files.write_json(os.path.join(args.results_dir, name), result)
     print(
         f"float32 {runs['float32']['training_seconds']:.0f} s, {runs['float32']['mean_psnr']:.2f} dB; "
         f"mixed_bfloat16 {runs['mixed_bfloat16']['training_seconds']:.0f} s, "

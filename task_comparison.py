@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 import scipy.ndimage  # noqa: E402
 from skimage.restoration import inpaint_biharmonic  # noqa: E402
 
-import artifacts  # noqa: E402
+from sol5lab import files  # noqa: E402
 import heldout  # noqa: E402
 import model_store  # noqa: E402
 import restoration_tasks as tasks  # noqa: E402
@@ -146,7 +146,7 @@ def run_task(task, models, trainings, *, results_dir, quick_mode=False, max_imag
         "max_images": max_images,
     }
     path = os.path.join(results_dir, "tasks", f"{task}{'_quick' if quick_mode else ''}.json")
-    record = artifacts.finished_record(path, config)
+    record = files.finished_record(path, config)
     if record is not None:
         print(f"[{task}] already scored: {path}")
         return record
@@ -170,7 +170,7 @@ def run_task(task, models, trainings, *, results_dir, quick_mode=False, max_imag
             flush=True,
         )
     record = {"config": config, "evaluation_seconds": time.perf_counter() - start, "cases": rows}
-    artifacts.write_json(path, record)
+    files.write_json(path, record)
     return record
 
 
@@ -259,7 +259,7 @@ def plot_examples(models, path, *, window=128):
         f"Restoration tasks: the central {window}x{window} window of {case['image']}, whole-image PSNR"
     )
     figure.tight_layout()
-    artifacts.save_figure(figure, path, dpi=100)
+    files.save_figure(figure, path, dpi=100)
     plt.close(figure)
 
 
@@ -306,9 +306,9 @@ def main(argv=None):
         "backend": keras.backend.backend(),
         **summarize(records, trainings),
     }
-    artifacts.write_json(os.path.join(args.results_dir, f"restoration_tasks{suffix}.json"), summary)
+    files.write_json(os.path.join(args.results_dir, f"restoration_tasks{suffix}.json"), summary)
     table = markdown_table(summary)
-    with artifacts.atomic_path(os.path.join(args.results_dir, f"restoration_tasks{suffix}.md")) as temporary:
+    with files.atomic_path(os.path.join(args.results_dir, f"restoration_tasks{suffix}.md")) as temporary:
         with open(temporary, "w") as handle:
             handle.write(table + "\n")
     plot_examples(models, os.path.join(args.results_dir, f"restoration_tasks_examples{suffix}.png"))

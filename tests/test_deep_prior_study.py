@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-import artifacts
+from sol5lab import files
 import deep_prior_study
 
 
@@ -20,7 +20,7 @@ def quick_study(tmp_path_factory, datasets):
 
 def test_writes_its_results_and_figures(quick_study):
     folder, result = quick_study
-    assert artifacts.read_json(str(folder / "results" / "deep_prior_quick.json")) == result
+    assert files.read_json(str(folder / "results" / "deep_prior_quick.json")) == result
     for name in ("deep_prior_curves_quick.png", "deep_prior_examples_quick.png"):
         assert os.path.getsize(folder / "results" / name) > 20_000
 
@@ -86,7 +86,7 @@ def test_the_default_budget_is_the_one_the_committed_study_chose(committed_resul
 
 def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
     result = deep_prior_study.main(["--variants", "--quick", "--results-dir", str(tmp_path)])
-    assert artifacts.read_json(str(tmp_path / "deep_prior_variants_quick.json")) == result
+    assert files.read_json(str(tmp_path / "deep_prior_variants_quick.json")) == result
     assert list(result["variants"]) == list(deep_prior_study.VARIANTS)
     for row in result["variants"].values():
         assert row["best_mean_psnr"] == max(row["mean_psnr"])

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-import artifacts
+from sol5lab import files
 import demo
 import model_store
 
@@ -26,7 +26,7 @@ def test_quick_demo_writes_models_figures_and_results(quick_run):
         assert set(result["corrupted"]) == set(result["restored"]) == {"psnr", "ssim"}
         assert result["training"]["settings"]["num_epochs"] == 2  # quick mode's budget
         assert result["training"]["training_seconds"] > 0
-    assert artifacts.read_json(str(folder / "results" / "demo_quick.json")) == summary
+    assert files.read_json(str(folder / "results" / "demo_quick.json")) == summary
     # the held-out corruptions are seeded: the corrupted images score the same in every run
     assert summary["tasks"]["denoising"]["corrupted"]["psnr"] == pytest.approx(20.0, abs=0.5)  # sigma 0.1
 

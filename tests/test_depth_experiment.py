@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-import artifacts
+from sol5lab import files
 import depth_experiment
 import heldout
 import sol5
@@ -37,7 +37,7 @@ def test_each_run_writes_its_results_and_model(tiny_run):
     folder, _ = tiny_run
     for depth in (1, 2):
         for seed in (0, 1):
-            record = artifacts.read_json(str(run_path(folder, depth, seed)))
+            record = files.read_json(str(run_path(folder, depth, seed)))
             assert record["config"]["num_res_blocks"] == depth and record["config"]["seed"] == seed
             assert len(record["history"]["val_loss"]) == 2  # quick mode's epochs
             assert record["val_mse"] == record["history"]["val_loss"][-1]
@@ -45,13 +45,13 @@ def test_each_run_writes_its_results_and_model(tiny_run):
             stem = depth_experiment.run_name("deblurring", depth, seed)
             assert os.path.isfile(folder / "models" / "depth" / f"{stem}.keras")
     # different seeds train different models
-    first, second = (artifacts.read_json(str(run_path(folder, 2, seed))) for seed in (0, 1))
+    first, second = (files.read_json(str(run_path(folder, 2, seed))) for seed in (0, 1))
     assert first["val_mse"] != second["val_mse"]
 
 
 def test_the_scores_are_those_of_the_saved_model(tiny_run):
     folder, _ = tiny_run
-    record = artifacts.read_json(str(run_path(folder, 2, 1)))
+    record = files.read_json(str(run_path(folder, 2, 1)))
     model = keras.saving.load_model(
         folder / "models" / "depth" / "deblurring_depth2_seed1.keras", compile=False
     )
@@ -65,11 +65,11 @@ def test_the_scores_are_those_of_the_saved_model(tiny_run):
 
 def test_the_summary_is_the_statistics_of_the_runs(tiny_run):
     folder, summary = tiny_run
-    assert artifacts.read_json(str(folder / "results" / "depth_experiment.json")) == summary
+    assert files.read_json(str(folder / "results" / "depth_experiment.json")) == summary
     entry = summary["tasks"]["deblurring"]
     assert entry["depths"] == [1, 2]
     for depth in (1, 2):
-        records = [artifacts.read_json(str(run_path(folder, depth, seed))) for seed in (0, 1)]
+        records = [files.read_json(str(run_path(folder, depth, seed))) for seed in (0, 1)]
         row = entry["by_depth"][str(depth)]
         values = [record["val_mse"] for record in records]
         assert row["val_mse"]["values"] == values
@@ -104,9 +104,9 @@ def test_a_rerun_skips_every_finished_run(tiny_run, monkeypatch, capsys):
 def test_a_killed_experiment_redoes_only_the_missing_and_stale_runs(tiny_run, monkeypatch, capsys):
     folder, summary = tiny_run
     os.remove(run_path(folder, 1, 1))  # killed before this run finished
-    stale = artifacts.read_json(str(run_path(folder, 2, 0)))
+    stale = files.read_json(str(run_path(folder, 2, 0)))
     stale["config"]["conditions"] = ["an older set of conditions"]
-    artifacts.write_json(str(run_path(folder, 2, 0)), stale)
+    files.write_json(str(run_path(folder, 2, 0)), stale)
     done = []
     run_one = depth_experiment.run_one
     monkeypatch.setattr(

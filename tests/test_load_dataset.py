@@ -21,7 +21,7 @@ def test_batches_have_the_documented_shape_dtype_and_range(image_files):
     for _ in range(3):
         source, target = next(batches)
         assert source.shape == target.shape == (7, 12, 10, 1)
-        assert source.dtype == target.dtype == np.float32
+        assert source.dtype == target.dtype == np.float64
         assert -0.5 <= target.min() and target.max() <= 0.5
 
 

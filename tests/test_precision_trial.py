@@ -3,7 +3,7 @@
 import keras
 import pytest
 
-import artifacts
+from sol5lab import files
 import precision_trial
 
 
@@ -29,7 +29,7 @@ def test_the_rule_needs_both_speed_and_quality(bfloat16, offered):
 def test_a_quick_trial_trains_both_policies_and_restores_the_policy(tmp_path, datasets):
     result = precision_trial.main(["--quick", "--results-dir", str(tmp_path)])
     assert keras.mixed_precision.global_policy().name == "float32"
-    assert artifacts.read_json(str(tmp_path / "mixed_precision_quick.json")) == result
+    assert files.read_json(str(tmp_path / "mixed_precision_quick.json")) == result
     assert set(result["runs"]) == {"float32", "mixed_bfloat16"}
     for policy_run in result["runs"].values():
         assert len(policy_run["psnr"]) == 3 and 5 < policy_run["mean_psnr"] < 60

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.ndimage
 
-import artifacts
+from sol5lab import files
 import model_store
 import restoration_tasks as tasks
 import task_comparison
@@ -23,7 +23,7 @@ def quick_run(tmp_path_factory, datasets):
 def test_writes_each_task_the_summary_the_table_and_the_figure(quick_run):
     folder, _, summary = quick_run
     results = folder / "results"
-    assert artifacts.read_json(str(results / "restoration_tasks_quick.json")) == summary
+    assert files.read_json(str(results / "restoration_tasks_quick.json")) == summary
     assert (results / "restoration_tasks_quick.md").read_text() == task_comparison.markdown_table(
         summary
     ) + "\n"
@@ -36,7 +36,7 @@ def test_writes_each_task_the_summary_the_table_and_the_figure(quick_run):
 def test_the_summary_is_the_mean_of_the_stored_cases(quick_run):
     folder, _, summary = quick_run
     for task, row in summary["tasks"].items():
-        record = artifacts.read_json(str(folder / "results" / "tasks" / f"{task}_quick.json"))
+        record = files.read_json(str(folder / "results" / "tasks" / f"{task}_quick.json"))
         assert [condition["name"] for condition in record["config"]["conditions"]] == list(row["conditions"])
         for condition, scores in row["conditions"].items():
             cases = [case for case in record["cases"] if case["condition"] == condition]
@@ -85,7 +85,7 @@ def test_the_stored_scores_are_those_of_the_saved_models(quick_run):
     import keras
 
     folder, _, _ = quick_run
-    record = artifacts.read_json(str(folder / "results" / "tasks" / "jpeg_deblocking_quick.json"))
+    record = files.read_json(str(folder / "results" / "tasks" / "jpeg_deblocking_quick.json"))
     case = task_comparison.cases("jpeg_deblocking", max_images=1)[0]
     for key, name in (("single", "jpeg_deblocking"), ("combined", "combined")):
         model = keras.saving.load_model(

@@ -209,3 +209,15 @@ def test_in_order_batches_repeat_the_generators_error_to_every_later_position():
     for position in (2, 3):
         with pytest.raises(ValueError, match="broken"):
             dataset[position]
+
+
+@pytest.mark.portable
+def test_the_training_step_is_traced_once(image_files):
+    """The optimizer's variables exist before fit, so compiling the step takes one trace, not two
+    (on TensorFlow, variables created during the first trace force a second one)."""
+    model = sol5.build_nn_model(8, 8, 4, 1)
+    traced = []
+    train_step = model.train_step
+    model.train_step = lambda *args: traced.append(1) or train_step(*args)
+    sol5.train_model(model, image_files, halve_contrast, 4, 3, 2, 8, verbose=0)
+    assert len(traced) == 1

@@ -1,4 +1,7 @@
-"""Writing files whole or not at all: every output goes to a temporary file, then is renamed."""
+"""Writing files whole or not at all: every output goes to a temporary file, fsynced, then renamed.
+
+Standard library only, so that what needs no Keras (``make submission``) runs without it.
+"""
 
 import contextlib
 import json
@@ -32,10 +35,21 @@ def atomic_path(path):
     try:
         yield temporary
         os.chmod(temporary, 0o644)  # mkstemp makes the file private; outputs are for everyone
+        _flush_to_disk(temporary)  # so that a crash after the rename cannot leave an empty file
         os.replace(temporary, path)
+        _flush_to_disk(directory)  # the rename itself
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def _flush_to_disk(path):
+    """fsync a file or a folder: what was written to it is on disk when this returns."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def write_json(path, data):

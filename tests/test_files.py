@@ -4,12 +4,12 @@ import os
 
 import pytest
 
-import artifacts
+from sol5lab import files
 
 
 def test_atomic_path_renames_on_success_and_keeps_the_extension(tmp_path):
     target = tmp_path / "sub" / "result.json"
-    with artifacts.atomic_path(str(target)) as temporary:
+    with files.atomic_path(str(target)) as temporary:
         assert temporary.endswith(".tmp.json") and os.path.basename(temporary).startswith(".")
         assert os.path.dirname(temporary) == str(target.parent)
         with open(temporary, "w") as file:
@@ -22,7 +22,7 @@ def test_atomic_path_renames_on_success_and_keeps_the_extension(tmp_path):
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     target = tmp_path / "result.json"
     target.write_text("old")
-    with pytest.raises(RuntimeError), artifacts.atomic_path(str(target)) as temporary:
+    with pytest.raises(RuntimeError), files.atomic_path(str(target)) as temporary:
         with open(temporary, "w") as file:
             file.write("half")
         raise RuntimeError("interrupted")
@@ -32,10 +32,10 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
 
 def test_json_round_trip(tmp_path):
     data = {"psnr": 27.5, "runs": [1, 2], "name": "denoising"}
-    artifacts.write_json(str(tmp_path / "a.json"), data)
-    assert artifacts.read_json(str(tmp_path / "a.json")) == data
+    files.write_json(str(tmp_path / "a.json"), data)
+    assert files.read_json(str(tmp_path / "a.json")) == data
 
 
 def test_models_must_be_keras_files():
     with pytest.raises(ValueError, match=".keras"):
-        artifacts.save_model(object(), "model.h5")
+        files.save_model(object(), "model.h5")
