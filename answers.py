@@ -16,8 +16,8 @@ import textwrap
 
 import numpy as np
 
-from sol5lab import files
 import sol5_utils
+from sol5lab import files
 
 #: The answer in a few lines, written after reading the numbers below it and the figures.
 IN_SHORT = (

@@ -46,11 +46,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chat
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sol5lab import files  # noqa: E402
-import model_store  # noqa: E402
 import precision_trial  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
+from sol5lab import files  # noqa: E402
 
 TASKS = ("denoising", "deblurring")
 
@@ -69,14 +68,14 @@ BUDGETS = {
         "loader_batches": 10,  # batches drawn per timed repetition
         "loader_repeats": 5,
         "fit_steps": 30,  # steps of each timed fit, each timed alone
-        "fit_repeats": 3,  # pairs of fits: real data, one constant batch
+        "fit_repeats": 5,  # rounds of fits: real data, one constant batch, real data as float32
         "plain_fit_repeats": 2,  # fits fed the bare generator, for its teardown
         "quick_mode_repeats": 5,  # fresh processes per task
         "restore_sizes": (256, 512, 1024, 2048),
         "restore_first_repeats": 2,  # each on a fresh model: building and tracing included
         "restore_repeated_repeats": 3,
         "tiled_size": (4096, 4096),
-        "tiled_tile_pixels": None,  # sol5.RESTORE_TILE_PIXELS as it is
+        "tiled_tile_pixels": None,  # restore_image's default, sol5.RESTORE_TILE_PIXELS
         "tiled_repeats": 2,
         "check_size": (1024, 1024),  # tiled against whole, at a size where both fit
         "check_tile_pixels": 512 * 512,
@@ -331,7 +330,7 @@ def compiled_model(task, num_res_blocks=NUM_RES_BLOCKS):
     """Build the task's assignment network and compile it as ``sol5.train_model`` does."""
     settings = sol5.training_settings(task)
     model = sol5.build_nn_model(*settings["crop_size"], settings["num_channels"], num_res_blocks)
-    sol5._compile_for_training(model)
+    sol5.compile_for_training(model)
     return model
 
 
@@ -439,7 +438,7 @@ def data_wait(task, batch_size, steps, repeats, plain_repeats, *, rng):
     cost of tearing down ``fit``'s input pipeline.
 
     The same compiled model is fitted for ``steps`` steps fed, as ``sol5.train_model`` feeds it
-    (:class:`sol5._InOrderBatches`), by the real generator and by a generator that yields one
+    (:class:`sol5.InOrderBatches`), by the real generator and by a generator that yields one
     precomputed batch of the same shape. Each fit's steps are timed one by one (a callback), and
     the fit's figure is its median step, so neither the fit's start nor its teardown counts.
     The two feeds alternate, so a change in the machine's load hits both alike; each pair gives
@@ -460,9 +459,9 @@ def data_wait(task, batch_size, steps, repeats, plain_repeats, *, rng):
     real = task_batches(task, batch_size, rng=rng)
     constant = next(real)
     feeds = {
-        "real": lambda: sol5._InOrderBatches(real, steps),
-        "constant": lambda: sol5._InOrderBatches(_repeat(constant), steps),
-        "real_float32": lambda: sol5._InOrderBatches(_as_float32(real), steps),
+        "real": lambda: sol5.InOrderBatches(real, steps),
+        "constant": lambda: sol5.InOrderBatches(_repeat(constant), steps),
+        "real_float32": lambda: sol5.InOrderBatches(_as_float32(real), steps),
     }
     for feed in feeds.values():  # warm-up: the training step is traced, the images cached
         fit_timeline(model, feed(), steps)
@@ -482,8 +481,7 @@ def data_wait(task, batch_size, steps, repeats, plain_repeats, *, rng):
         for t_real, t_const in zip(step_seconds["real"], step_seconds["constant"], strict=True)
     ]
     float64_costs = [
-        t_64 / t_32 - 1
-        for t_64, t_32 in zip(step_seconds["real"], step_seconds["real_float32"], strict=True)
+        t_64 / t_32 - 1 for t_64, t_32 in zip(step_seconds["real"], step_seconds["real_float32"], strict=True)
     ]
     return {
         "batch_size": batch_size,
@@ -545,21 +543,10 @@ def quick_mode(task, repeats):
     }
 
 
-@contextlib.contextmanager
-def bare_generator_feed():
-    """Make ``sol5.train_model`` hand ``fit`` the bare generator, as Keras 3 takes it, for the
-    block: what the library did before :class:`sol5._InOrderBatches`, to compare against."""
-    previous = sol5._InOrderBatches
-    sol5._InOrderBatches = lambda batches, steps_per_epoch: batches
-    try:
-        yield
-    finally:
-        sol5._InOrderBatches = previous
-
-
 def full_training(repeats):
     """Time the full ``learn_denoising_model()`` and ``learn_deblurring_model()`` (minutes), as
-    the library feeds ``fit`` and with ``fit`` fed the bare generator (:func:`bare_generator_feed`).
+    the library feeds ``fit`` and with ``fit`` fed the bare generator (``in_order=False``): the
+    same ``sol5.learn_model`` call with the task's own images, corruption and settings.
 
     Returns
     -------
@@ -568,12 +555,18 @@ def full_training(repeats):
     """
     result = {}
     for task in TASKS:
-        learn = model_store.LEARNERS[task]
-        result[task] = {"seconds": timed(lambda learn=learn: learn(verbose=0), repeats, warmup=0)}
-        with bare_generator_feed():
-            result[task]["bare_generator_seconds"] = timed(
-                lambda learn=learn: learn(verbose=0), repeats, warmup=0
+        settings = sol5.training_settings(task)
+
+        def learn(in_order, task=task, settings=settings):
+            corruption = CORRUPTIONS[task](settings, None)
+            sol5.learn_model(
+                IMAGES[task](), corruption, NUM_RES_BLOCKS, settings, verbose=0, in_order=in_order
             )
+
+        result[task] = {
+            "seconds": timed(lambda learn=learn: learn(True), repeats, warmup=0),
+            "bare_generator_seconds": timed(lambda learn=learn: learn(False), repeats, warmup=0),
+        }
     return result
 
 
@@ -619,18 +612,6 @@ def restoration_model():
     kernel, bias = last.get_weights()
     last.set_weights([kernel * 0.01, bias])
     return model
-
-
-@contextlib.contextmanager
-def tile_pixels(pixels):
-    """Set ``sol5.RESTORE_TILE_PIXELS`` for the block (None leaves it), and put it back after."""
-    previous = sol5.RESTORE_TILE_PIXELS
-    if pixels is not None:
-        sol5.RESTORE_TILE_PIXELS = pixels
-    try:
-        yield
-    finally:
-        sol5.RESTORE_TILE_PIXELS = previous
 
 
 def restore_sizes(sizes, first_repeats, repeated_repeats, matmul_gflops, *, rng):
@@ -679,9 +660,9 @@ def restore_sizes(sizes, first_repeats, repeated_repeats, matmul_gflops, *, rng)
     return rows
 
 
-def _tiles(shape, model):
+def _tiles(shape, model, tile_pixels):
     """The tiles ``sol5.restore_image`` cuts an image of ``shape`` into, for ``model``."""
-    return sol5._restoration_tiles(shape, sol5._receptive_radius(model))
+    return sol5.restoration_tiles(shape, sol5.receptive_radius(model), tile_pixels)
 
 
 def tiled_restoration(size, pixels, repeats, matmul_gflops, *, rng):
@@ -698,13 +679,12 @@ def tiled_restoration(size, pixels, repeats, matmul_gflops, *, rng):
     """
     model = restoration_model()
     image = rng.random(size)
-    with tile_pixels(pixels):
-        tiles = _tiles(image.shape, model)
-        rows, cols = tiles[0][0]
-        sol5.restore_image(image[rows, cols], model)
-        with peak_memory() as memory:
-            seconds = timed(lambda: sol5.restore_image(image, model), repeats, warmup=0)
-        used_pixels = sol5.RESTORE_TILE_PIXELS
+    used_pixels = sol5.RESTORE_TILE_PIXELS if pixels is None else pixels
+    tiles = _tiles(image.shape, model, used_pixels)
+    rows, cols = tiles[0][0]
+    sol5.restore_image(image[rows, cols], model, tile_pixels=used_pixels)
+    with peak_memory() as memory:
+        seconds = timed(lambda: sol5.restore_image(image, model, tile_pixels=used_pixels), repeats, warmup=0)
     gflop = conv_flops(model, 1, *size) / 1e9
     gflops = per_second(gflop, seconds)
     return {
@@ -733,9 +713,8 @@ def tiling_check(size, pixels, *, rng):
     model = restoration_model()
     image = rng.random(size)
     whole = sol5.restore_image(image, model)
-    with tile_pixels(pixels):
-        tiles = _tiles(image.shape, model)
-        tiled = sol5.restore_image(image, model)
+    tiles = _tiles(image.shape, model, pixels)
+    tiled = sol5.restore_image(image, model, tile_pixels=pixels)
     difference = float(np.max(np.abs(tiled - whole)))
     tolerance = TARGETS["tiled_max_abs_difference"]
     return {

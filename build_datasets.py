@@ -25,8 +25,8 @@ import string
 import imageio.v3 as iio
 import numpy as np
 
-from sol5lab import files
 from sol5_utils import relpath
+from sol5lab import files
 
 #: zlib level of the PNG files: 3 writes the big photographs three times faster than the
 #: default 6, for files about 10% larger (they are generated, never committed).

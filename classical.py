@@ -23,10 +23,10 @@ import bm3d
 import numpy as np
 from skimage import restoration
 
-from sol5lab import files
 import heldout
 import sol5_utils
 from evaluation import image_quality, mean_quality
+from sol5lab import files
 
 #: Seed of the corruptions of the tuning images (training split), apart from the test seed.
 TUNING_SEED = heldout.SEED + 1

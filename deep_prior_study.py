@@ -35,12 +35,12 @@ import numpy as np  # noqa: E402
 from skimage.metrics import peak_signal_noise_ratio  # noqa: E402
 from skimage.restoration import inpaint_biharmonic  # noqa: E402
 
-from sol5lab import files  # noqa: E402
 import model_store  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
 from evaluation import image_quality, mean_quality  # noqa: E402
 from scratches import scratch_mask  # noqa: E402
+from sol5lab import files  # noqa: E402
 
 SEED = 2020
 NOISE_SIGMA = 25 / 255

@@ -23,11 +23,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 
-from sol5lab import files  # noqa: E402
 import model_store  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
 from evaluation import image_quality, mean_quality  # noqa: E402
+from sol5lab import files  # noqa: E402
 
 #: Seed of the training run and of the test corruptions.
 SEED = 2020

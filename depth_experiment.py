@@ -30,12 +30,12 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from sol5lab import files  # noqa: E402
 import heldout  # noqa: E402
 import model_store  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
 from evaluation import image_quality  # noqa: E402
+from sol5lab import files  # noqa: E402
 
 TASKS = ("denoising", "deblurring")
 DEPTHS = (1, 2, 3, 4, 5)

@@ -50,7 +50,7 @@ def corrupt(condition, image, rng):
     if "sigma" in condition:
         return sol5.add_gaussian_noise(image, condition["sigma"], condition["sigma"], rng=rng)
     blurred = sol5.add_motion_blur(image, condition["kernel_size"], np.deg2rad(condition["angle_degrees"]))
-    return sol5._quantize(blurred)  # the 8-bit rounding of random_motion_blur
+    return sol5.quantize_8bit(blurred)  # the 8-bit rounding of random_motion_blur
 
 
 def motion_kernel(condition):

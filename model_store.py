@@ -12,9 +12,9 @@ import time
 
 import keras
 
-from sol5lab import files
 import restoration_tasks
 import sol5
+from sol5lab import files
 
 #: The training function of each task: the assignment's two, then restoration_tasks' five.
 LEARNERS = {

@@ -22,11 +22,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chat
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sol5lab import files  # noqa: E402
 import heldout  # noqa: E402
 import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
 from evaluation import image_quality  # noqa: E402
+from sol5lab import files  # noqa: E402
 
 POLICIES = ("float32", "mixed_bfloat16")
 SEED = 0

@@ -120,12 +120,12 @@ def downscale(image, factor):
         spline after a Gaussian anti-aliasing filter (scikit-image's ``resize``), rounded to
         8-bit levels.
     """
-    image = sol5._check_image(image)
+    image = sol5.check_image(image)
     factor = _check_factor(factor)
     if min(image.shape) < factor:
         raise ValueError(f"An image of shape {image.shape} is too small to downscale {factor} times.")
     shape = (round(image.shape[0] / factor), round(image.shape[1] / factor))
-    return sol5._quantize(resize(image, shape, order=INTERPOLATION_ORDER, anti_aliasing=True))
+    return sol5.quantize_8bit(resize(image, shape, order=INTERPOLATION_ORDER, anti_aliasing=True))
 
 
 def upscale(image, shape):
@@ -157,7 +157,7 @@ def random_downscaling(image, factors, *, rng=None):
     factors = list(factors)
     if not factors:
         raise ValueError("factors must be a non-empty list of positive integers.")
-    rng = sol5._generator(rng)
+    rng = sol5.random_generator(rng)
     return add_downscaling(image, factors[rng.integers(0, len(factors))])
 
 
@@ -181,7 +181,7 @@ def super_resolve_image(low_res_image, model, factor):
     numpy.ndarray
         float64 in [0, 1], shape ``(factor * height, factor * width)``.
     """
-    low_res_image = sol5._check_image(low_res_image, "low_res_image")
+    low_res_image = sol5.check_image(low_res_image, "low_res_image")
     factor = _check_factor(factor)
     upscaled = upscale(low_res_image, (factor * low_res_image.shape[0], factor * low_res_image.shape[1]))
     return sol5.restore_image(upscaled, model)
@@ -212,7 +212,7 @@ def add_jpeg_compression(image, quality):
     numpy.ndarray
         The decoded image, float64 in [0, 1] (8-bit levels), the image's shape.
     """
-    image = sol5._check_image(image)
+    image = sol5.check_image(image)
     if int(quality) != quality or not 1 <= quality <= 100:
         raise ValueError(f"quality must be an integer in [1, 100], got {quality!r}.")
     pixels = np.round(image * 255).astype(np.uint8)
@@ -223,7 +223,7 @@ def add_jpeg_compression(image, quality):
 def random_jpeg_compression(image, min_quality, max_quality, *, rng=None):
     """:func:`add_jpeg_compression` at an integer quality drawn uniformly in [min, max]."""
     _check_range(min_quality, max_quality, "quality", 100)
-    rng = sol5._generator(rng)
+    rng = sol5.random_generator(rng)
     return add_jpeg_compression(image, int(rng.integers(max(min_quality, 1), max_quality + 1)))
 
 
@@ -250,13 +250,13 @@ def add_salt_and_pepper(image, min_amount, max_amount, *, rng=None):
     numpy.ndarray
         float64 in [0, 1], rounded to 8-bit levels, the image's shape.
     """
-    image = sol5._check_image(image)
+    image = sol5.check_image(image)
     _check_range(min_amount, max_amount, "amount", 1)
-    rng = sol5._generator(rng)
+    rng = sol5.random_generator(rng)
     amount = rng.uniform(min_amount, max_amount)
     hit = rng.random(image.shape) < amount
     salt = rng.random(image.shape) < 0.5
-    return np.where(hit, salt.astype(np.float64), sol5._quantize(image))
+    return np.where(hit, salt.astype(np.float64), sol5.quantize_8bit(image))
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,13 +267,13 @@ def add_salt_and_pepper(image, min_amount, max_amount, *, rng=None):
 def add_scratches(image, min_coverage, max_coverage, *, rng=None):
     """Paint dark or bright scratches (:func:`scratches.draw_scratches`) over a random share of
     the image, drawn uniformly in [min, max] (each in (0, 0.5])."""
-    image = sol5._check_image(image)
+    image = sol5.check_image(image)
     _check_range(min_coverage, max_coverage, "coverage", 0.5)
     if min_coverage <= 0:
         raise ValueError(f"min_coverage must be above 0, got {min_coverage!r}.")
-    rng = sol5._generator(rng)
+    rng = sol5.random_generator(rng)
     scratched, _ = draw_scratches(image, rng.uniform(min_coverage, max_coverage), rng=rng)
-    return sol5._quantize(scratched)
+    return sol5.quantize_8bit(scratched)
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,8 +310,8 @@ def add_combined_corruption(image, settings=None, *, rng=None):
         float64 in [0, 1], the image's shape.
     """
     settings = TASK_SETTINGS["combined"] if settings is None else settings
-    image = sol5._check_image(image)
-    rng = sol5._generator(rng)
+    image = sol5.check_image(image)
+    rng = sol5.random_generator(rng)
     chosen = np.zeros(len(COMBINED_ORDER), dtype=bool)
     while not chosen.any():
         chosen = rng.random(len(COMBINED_ORDER)) < 0.5
@@ -319,7 +319,7 @@ def add_combined_corruption(image, settings=None, *, rng=None):
     for name, used in zip(COMBINED_ORDER, chosen, strict=True):
         if used:
             image = corruptions[name](image)
-    return sol5._quantize(image)
+    return sol5.quantize_8bit(image)
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,14 +337,14 @@ def corruption_for(task, settings):
 def _learn(task, num_res_blocks, quick_mode, verbose):
     """Train ``task``'s network on the natural photographs, the assignment's way."""
     settings = training_settings(task, quick_mode)
-    return sol5._learn_model(
+    return sol5.learn_model(
         sol5_utils.images_for_super_resolution()
         if task == "super_resolution"
         else sol5_utils.images_for_denoising(),
         corruption_for(task, settings),
         num_res_blocks,
         settings,
-        verbose,
+        verbose=verbose,
     )
 
 

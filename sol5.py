@@ -113,8 +113,19 @@ def set_seed(seed):
     keras.utils.set_random_seed(seed)
 
 
-def _generator(rng):
-    """Return ``rng``, or this module's generator when ``rng`` is None."""
+def random_generator(rng=None):
+    """Return the random source a function should draw from.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator, optional
+        A caller's own generator.
+
+    Returns
+    -------
+    numpy.random.Generator
+        ``rng``, or this module's generator (seeded by :func:`set_seed`) when ``rng`` is None.
+    """
     return _rng if rng is None else rng
 
 
@@ -236,7 +247,7 @@ def load_dataset(filenames, batch_size, corruption_func, crop_size, *, rng=None)
     if not callable(corruption_func):
         raise TypeError(f"corruption_func must be callable, got {type(corruption_func).__name__}.")
     crop_size = _check_crop_size(crop_size)
-    return _patch_pairs(filenames, int(batch_size), corruption_func, crop_size, _generator(rng))
+    return _patch_pairs(filenames, int(batch_size), corruption_func, crop_size, random_generator(rng))
 
 
 def _patch_pairs(filenames, batch_size, corruption_func, crop_size, rng):
@@ -360,7 +371,7 @@ def build_nn_model(height, width, num_channels, num_res_blocks):
 # --------------------------------------------------------------------------------------------
 
 
-class _InOrderBatches(keras.utils.PyDataset):
+class InOrderBatches(keras.utils.PyDataset):
     """One epoch of a batch generator, served to ``fit`` by Keras' worker threads in its order.
 
     ``fit`` fed a Python generator goes through tf.data's autotuned prefetching on the
@@ -416,7 +427,7 @@ class _InOrderBatches(keras.utils.PyDataset):
             self._next_position = 0
 
 
-def _compile_for_training(model):
+def compile_for_training(model):
     """Compile ``model`` as :func:`train_model` does: mean squared error, ``Adam(beta_2=0.9)``.
 
     The optimizer's moments are created here, not at the first step: on the TensorFlow backend,
@@ -439,6 +450,7 @@ def train_model(
     rng=None,
     verbose="auto",
     callbacks=None,
+    in_order=True,
 ):
     """Train a restoration model on random patches of an 80/20 split of the images.
 
@@ -448,7 +460,7 @@ def train_model(
     model trained from the same seed) is scored on the same samples: Keras 3 would otherwise draw
     a fresh validation set from a generator every epoch. The model is compiled with mean squared
     error and ``Adam(beta_2=0.9)``. Keras 3 has no ``fit_generator``: ``fit`` takes the
-    training generator's batches through :class:`_InOrderBatches`, in the generator's order.
+    training generator's batches through :class:`InOrderBatches`, in the generator's order.
 
     Parameters
     ----------
@@ -467,6 +479,9 @@ def train_model(
         Keras' progress display.
     callbacks : list of keras.callbacks.Callback, optional
         Extra callbacks for ``fit``.
+    in_order : bool, optional
+        Feed ``fit`` through :class:`InOrderBatches` (the default); False hands ``fit`` the bare
+        generator, as Keras 3 takes it, which the benchmark times against it.
 
     Returns
     -------
@@ -485,7 +500,7 @@ def train_model(
     ):
         if int(value) != value or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}.")
-    rng = _generator(rng)
+    rng = random_generator(rng)
     shuffled = [images[i] for i in rng.permutation(len(images))]
     num_train = min(max(int(TRAIN_FRACTION * len(shuffled)), 1), len(shuffled) - 1)
     crop_size = tuple(model.input_shape[1:3])
@@ -495,9 +510,9 @@ def train_model(
         shuffled[num_train:], num_valid_samples, corruption_func, crop_size, rng=valid_rng
     )
     valid_source, valid_target = next(valid_batches)
-    _compile_for_training(model)
+    compile_for_training(model)
     return model.fit(
-        _InOrderBatches(train_batches, steps_per_epoch),
+        InOrderBatches(train_batches, steps_per_epoch) if in_order else train_batches,
         steps_per_epoch=int(steps_per_epoch),
         epochs=int(num_epochs),
         validation_data=(valid_source, valid_target),
@@ -513,8 +528,26 @@ def train_model(
 # --------------------------------------------------------------------------------------------
 
 
-def _check_image(image, name="image"):
-    """Raise ValueError unless ``image`` is a 2-D array of values in [0, 1]."""
+def check_image(image, name="image"):
+    """Check that ``image`` is a grayscale image as this module takes them.
+
+    Parameters
+    ----------
+    image : array_like
+        Should be 2-D, non-empty, with finite values in [0, 1].
+    name : str, optional
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``image`` as an array (not copied).
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and what is wrong with it.
+    """
     image = np.asarray(image)
     if image.ndim != 2:
         raise ValueError(
@@ -559,8 +592,10 @@ def _full_size_model(base_model, height, width):
     return model
 
 
-def _receptive_radius(model):
+def receptive_radius(model):
     """Return how far, in pixels, an output pixel of ``model`` sees around itself (an upper bound).
+
+    ``model`` is a ``keras.Model`` (nested models are counted through); the result is an int.
 
     Each convolution widens the view by half its (dilated) kernel: a 3x3 convolution by 1 pixel.
     Summing over every convolution, rather than along the longest path, counts both convolutions
@@ -570,7 +605,7 @@ def _receptive_radius(model):
     radius = 0
     for layer in model.layers:
         if hasattr(layer, "layers"):  # a nested model
-            radius += _receptive_radius(layer)
+            radius += receptive_radius(layer)
         elif isinstance(layer, layers.Conv2D):
             radius += max(
                 (dilation * (size - 1) + 1) // 2
@@ -591,7 +626,7 @@ def _tiles_along(length, max_window, margin):
         return [(0, length, 0, length)]
     if max_window <= 2 * margin:
         raise ValueError(
-            f"RESTORE_TILE_PIXELS allows tiles of {max_window} pixels a side, no more than twice the "
+            f"tile_pixels allows tiles of {max_window} pixels a side, no more than twice the "
             f"network's receptive radius ({margin}): raise it."
         )
     # The fewest windows that cover the line with overlaps of 2 * margin, then the smallest window
@@ -603,17 +638,29 @@ def _tiles_along(length, max_window, margin):
     return [(start, start + window, cuts[index], cuts[index + 1]) for index, start in enumerate(starts)]
 
 
-def _restoration_tiles(shape, margin):
-    """Plan the restoration of an image of ``shape`` in pieces of at most RESTORE_TILE_PIXELS.
+def restoration_tiles(shape, margin, tile_pixels=None):
+    """Plan the restoration of an image of ``shape`` in pieces of at most ``tile_pixels`` pixels.
 
-    Returns a list of ``(window, part)`` pairs of ``(rows, cols)`` slices, both in image
-    coordinates: the window is restored, and only its ``part`` kept; the parts tile the image.
-    An image that fits in RESTORE_TILE_PIXELS is one piece. Otherwise the windows are as square
-    as the image allows and overlap by at least ``2 * margin`` pixels, so that every kept pixel
-    sees all it depends on (see :func:`_receptive_radius`).
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(height, width)`` of the image.
+    margin : int
+        The network's receptive radius (:func:`receptive_radius`).
+    tile_pixels : int, optional
+        The largest piece; :data:`RESTORE_TILE_PIXELS` when omitted.
+
+    Returns
+    -------
+    list of tuple
+        ``(window, part)`` pairs of ``(rows, cols)`` slices, both in image coordinates: the
+        window is restored, and only its ``part`` kept; the parts tile the image. An image that
+        fits in one piece is one piece. Otherwise the windows are as square as the image allows
+        and overlap by at least ``2 * margin`` pixels, so that every kept pixel sees all it
+        depends on.
     """
     height, width = shape
-    max_pixels = int(RESTORE_TILE_PIXELS)
+    max_pixels = int(RESTORE_TILE_PIXELS if tile_pixels is None else tile_pixels)
     if height * width <= max_pixels:
         return [((slice(0, height), slice(0, width)), (slice(0, height), slice(0, width)))]
     side = int(max_pixels**0.5)
@@ -627,7 +674,7 @@ def _restoration_tiles(shape, margin):
     ]
 
 
-def restore_image(corrupted_image, base_model):
+def restore_image(corrupted_image, base_model, *, tile_pixels=None):
     """Restore a whole image with a network trained on small patches.
 
     A convolutional network does not depend on the size of its input, but a Keras 3 model built
@@ -644,6 +691,8 @@ def restore_image(corrupted_image, base_model):
     base_model : keras.Model
         A network trained on patches in the [-0.5, 0.5] frame, as from :func:`train_model`: fully
         convolutional, at full resolution, with "same" padding.
+    tile_pixels : int, optional
+        The most pixels restored in one piece; :data:`RESTORE_TILE_PIXELS` when omitted.
 
     Returns
     -------
@@ -664,11 +713,11 @@ def restore_image(corrupted_image, base_model):
     zeros exactly as it does for the whole image. Tiled and whole restorations therefore agree up
     to floating-point rounding (1e-4 is asserted by the tests).
     """
-    corrupted_image = _check_image(corrupted_image, "corrupted_image")
+    corrupted_image = check_image(corrupted_image, "corrupted_image")
     network_input = (corrupted_image - PIXEL_OFFSET).astype(np.float32)
     restored = np.empty_like(network_input)
-    for (rows, cols), (kept_rows, kept_cols) in _restoration_tiles(
-        network_input.shape, _receptive_radius(base_model)
+    for (rows, cols), (kept_rows, kept_cols) in restoration_tiles(
+        network_input.shape, receptive_radius(base_model), tile_pixels
     ):
         tile = network_input[rows, cols]
         model = _full_size_model(base_model, *tile.shape)
@@ -685,8 +734,11 @@ def restore_image(corrupted_image, base_model):
 # --------------------------------------------------------------------------------------------
 
 
-def _quantize(image):
-    """Round to the nearest multiple of 1/255 and clip to [0, 1], as an 8-bit image would be."""
+def quantize_8bit(image):
+    """Round to the nearest multiple of 1/255 and clip to [0, 1], as an 8-bit image would be.
+
+    ``image`` is an array of floats; the result is float64 of its shape.
+    """
     return np.clip(np.round(image * 255) / 255, 0.0, 1.0)
 
 
@@ -708,14 +760,14 @@ def add_gaussian_noise(image, min_sigma, max_sigma, *, rng=None):
     numpy.ndarray
         The noisy image, float64, rounded to multiples of 1/255 and clipped to [0, 1].
     """
-    image = _check_image(image)
+    image = check_image(image)
     if not 0 <= min_sigma <= max_sigma:
         raise ValueError(
             f"Need 0 <= min_sigma <= max_sigma, got min_sigma={min_sigma!r}, max_sigma={max_sigma!r}."
         )
-    rng = _generator(rng)
+    rng = random_generator(rng)
     sigma = rng.uniform(min_sigma, max_sigma)
-    return _quantize(image + rng.normal(0.0, sigma, size=image.shape))
+    return quantize_8bit(image + rng.normal(0.0, sigma, size=image.shape))
 
 
 def learn_denoising_model(num_res_blocks=5, quick_mode=False, *, verbose="auto"):
@@ -744,11 +796,34 @@ def learn_denoising_model(num_res_blocks=5, quick_mode=False, *, verbose="auto")
     def corruption_func(image):
         return add_gaussian_noise(image, settings["min_sigma"], settings["max_sigma"])
 
-    return _learn_model(sol5_utils.images_for_denoising(), corruption_func, num_res_blocks, settings, verbose)
+    return learn_model(
+        sol5_utils.images_for_denoising(), corruption_func, num_res_blocks, settings, verbose=verbose
+    )
 
 
-def _learn_model(images, corruption_func, num_res_blocks, settings, verbose):
-    """Build and train one task's network with the given settings (see :func:`training_settings`)."""
+def learn_model(images, corruption_func, num_res_blocks, settings, *, verbose="auto", in_order=True):
+    """Build and train one task's network: what every ``learn_*_model`` does with its own row.
+
+    Parameters
+    ----------
+    images : sequence of str
+        Paths of the clean training images.
+    corruption_func : callable
+        See :func:`load_dataset`.
+    num_res_blocks : int
+        Depth of the network.
+    settings : dict
+        ``crop_size``, ``num_channels`` and the budget, as :func:`training_settings` returns.
+    verbose : {"auto", 0, 1, 2}, optional
+        Keras' progress display.
+    in_order : bool, optional
+        See :func:`train_model`.
+
+    Returns
+    -------
+    keras.Model
+        The trained model; ``model.history`` is the run's :class:`keras.callbacks.History`.
+    """
     model = build_nn_model(*settings["crop_size"], settings["num_channels"], num_res_blocks)
     train_model(
         model,
@@ -759,6 +834,7 @@ def _learn_model(images, corruption_func, num_res_blocks, settings, verbose):
         settings["num_epochs"],
         settings["num_valid_samples"],
         verbose=verbose,
+        in_order=in_order,
     )
     return model
 
@@ -786,7 +862,7 @@ def add_motion_blur(image, kernel_size, angle):
         ``scipy.ndimage.convolve(image, kernel)`` (borders reflected), float64 in [0, 1]. As
         the assignment specifies, only :func:`random_motion_blur` rounds to 8-bit levels.
     """
-    image = _check_image(image)
+    image = check_image(image)
     return scipy.ndimage.convolve(image, sol5_utils.motion_blur_kernel(kernel_size, angle))
 
 
@@ -813,10 +889,10 @@ def random_motion_blur(image, list_of_kernel_sizes, *, rng=None):
         raise ValueError(
             f"list_of_kernel_sizes must be a non-empty list of positive odd ints, got {sizes!r}."
         )
-    rng = _generator(rng)
+    rng = random_generator(rng)
     angle = rng.uniform(0.0, np.pi)
     kernel_size = sizes[rng.integers(0, len(sizes))]
-    return _quantize(add_motion_blur(image, kernel_size, angle))
+    return quantize_8bit(add_motion_blur(image, kernel_size, angle))
 
 
 def learn_deblurring_model(num_res_blocks=5, quick_mode=False, *, verbose="auto"):
@@ -845,8 +921,8 @@ def learn_deblurring_model(num_res_blocks=5, quick_mode=False, *, verbose="auto"
     def corruption_func(image):
         return random_motion_blur(image, settings["kernel_sizes"])
 
-    return _learn_model(
-        sol5_utils.images_for_deblurring(), corruption_func, num_res_blocks, settings, verbose
+    return learn_model(
+        sol5_utils.images_for_deblurring(), corruption_func, num_res_blocks, settings, verbose=verbose
     )
 
 
@@ -955,7 +1031,7 @@ def deep_prior_restore_image(
     numpy.ndarray
         The restored image, float64 in [0, 1], same shape.
     """
-    image = _check_image(corrupted_image, "corrupted_image")
+    image = check_image(corrupted_image, "corrupted_image")
     if mask is None:
         known = np.ones(image.shape, dtype=bool)
     else:
@@ -989,6 +1065,7 @@ def deep_prior_restore_image(
     code = code.astype(np.float32)
     network = _deep_prior_network(*padded_shape, settings, mean_level=float(image[known].mean()))
     network.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(settings["learning_rate"]))
+    network.optimizer.build(network.trainable_variables)  # one trace of the step (compile_for_training)
     weight = settings["output_averaging"]
     average = None
     for iteration in range(1, int(num_iterations) + 1):

@@ -38,7 +38,6 @@ import numpy as np  # noqa: E402
 import scipy.ndimage  # noqa: E402
 from skimage.restoration import inpaint_biharmonic  # noqa: E402
 
-from sol5lab import files  # noqa: E402
 import heldout  # noqa: E402
 import model_store  # noqa: E402
 import restoration_tasks as tasks  # noqa: E402
@@ -46,6 +45,7 @@ import sol5  # noqa: E402
 import sol5_utils  # noqa: E402
 from evaluation import image_quality, mean_quality  # noqa: E402
 from scratches import draw_scratches  # noqa: E402
+from sol5lab import files  # noqa: E402
 
 #: Seed of the test corruptions (the held-out cases' own) and of the models' training.
 SEED = heldout.SEED
@@ -104,7 +104,7 @@ def cases(task, *, max_images=None):
                 alternative = scipy.ndimage.median_filter(corrupted, size=3, mode="reflect")
             else:
                 scratched, mask = draw_scratches(clean, condition["coverage"], rng=rng)
-                corrupted = sol5._quantize(scratched)
+                corrupted = sol5.quantize_8bit(scratched)
                 alternative = np.clip(inpaint_biharmonic(corrupted, ~mask), 0, 1)
             result.append(
                 {

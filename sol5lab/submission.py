@@ -57,7 +57,10 @@ def write_submission(root, output):
         lines = "\n".join(f"  {name}: {SUBMISSION_FILES[name]}" for name in missing)
         raise FileNotFoundError(f"The submission needs these files, missing from {root}:\n{lines}")
     members = [f"{FOLDER}/{name}" for name in SUBMISSION_FILES]
-    with files.atomic_path(output) as temporary, tarfile.open(temporary, "w", format=tarfile.PAX_FORMAT) as tar:
+    with (
+        files.atomic_path(output) as temporary,
+        tarfile.open(temporary, "w", format=tarfile.PAX_FORMAT) as tar,
+    ):
         for name, member in zip(SUBMISSION_FILES, members, strict=True):
             info = tar.gettarinfo(os.path.join(root, name), arcname=member)
             # Whose machine made it is nobody's business: the same files give the same members.

@@ -8,9 +8,9 @@ import keras
 import numpy as np
 import pytest
 
-from sol5lab import files
 import benchmark
 import sol5
+from sol5lab import files
 
 SECTIONS = {
     "machine",
@@ -165,9 +165,9 @@ def test_data_wait_share_follows_from_the_step_times(quick_run):
 @pytest.mark.portable
 def test_fit_timeline_times_every_step_and_the_teardown():
     model = sol5.build_nn_model(8, 8, 2, 0)
-    sol5._compile_for_training(model)
+    sol5.compile_for_training(model)
     batch = tuple(np.zeros((2, 8, 8, 1), np.float32) for _ in range(2))
-    steps, teardown = benchmark.fit_timeline(model, sol5._InOrderBatches(benchmark._repeat(batch), 4), 4)
+    steps, teardown = benchmark.fit_timeline(model, sol5.InOrderBatches(benchmark._repeat(batch), 4), 4)
     assert steps.shape == (4,) and np.all(steps > 0)
     assert teardown >= 0
 
@@ -210,7 +210,8 @@ def test_readme_shows_the_committed_benchmark(committed_results):
     assert benchmark.markdown_table(result) in committed_results.readme()
 
 
-def test_bare_generator_feed_hands_fit_the_generator_and_puts_the_feed_back(image_files, monkeypatch):
+def test_in_order_false_hands_fit_the_bare_generator(image_files, monkeypatch):
+    """The benchmark's comparison feed: ``in_order=False`` gives ``fit`` the generator itself."""
     fed = []
     real_fit = keras.Model.fit
 
@@ -219,14 +220,17 @@ def test_bare_generator_feed_hands_fit_the_generator_and_puts_the_feed_back(imag
         return real_fit(self, x, **kwargs)
 
     monkeypatch.setattr(keras.Model, "fit", fit)
-
-    def train():
+    for in_order in (False, True):
         sol5.train_model(
-            sol5.build_nn_model(8, 8, 2, 0), image_files, lambda image: image, 2, 1, 1, 2, verbose=0
+            sol5.build_nn_model(8, 8, 2, 0),
+            image_files,
+            lambda image: image,
+            2,
+            1,
+            1,
+            2,
+            verbose=0,
+            in_order=in_order,
         )
-
-    with benchmark.bare_generator_feed():
-        train()
-    train()
     assert inspect.isgenerator(fed[0])
-    assert isinstance(fed[1], sol5._InOrderBatches)
+    assert isinstance(fed[1], sol5.InOrderBatches)

@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 #: The course's helpers, as the course ships them beside a submission: nothing of this project's.
 COURSE_SOL5_UTILS = textwrap.dedent(
-    '''
+    """
     import os
     import random
 
@@ -86,7 +86,7 @@ COURSE_SOL5_UTILS = textwrap.dedent(
         kernel[rr, cc] = 1.0
         kernel /= kernel.sum()
         return kernel
-    '''
+    """
 )
 
 #: The course's presubmission sequence, run from the folder above ``current/``. It stops at the
@@ -99,7 +99,9 @@ PRESUBMISSION = textwrap.dedent(
     # Only the folder above current/ and the installed packages: hide this project's own
     # (installed in development mode), as on the course's machine.
     sys.meta_path = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
-    sys.path_hooks = [h for h in sys.path_hooks if not getattr(h, "__module__", "").startswith("__editable__")]
+    sys.path_hooks = [
+        h for h in sys.path_hooks if not getattr(h, "__module__", "").startswith("__editable__")
+    ]
     sys.path_importer_cache.clear()
     for name in ("sol5", "sol5_utils", "sol5lab"):
         assert importlib.util.find_spec(name) is None, f"{name} is importable outside current/"
@@ -113,7 +115,10 @@ PRESUBMISSION = textwrap.dedent(
     import current.sol5_utils as sol5_utils
     passed("import")
 
-    datasets = {"denoising": sol5_utils.images_for_denoising(), "deblurring": sol5_utils.images_for_deblurring()}
+    datasets = {
+        "denoising": sol5_utils.images_for_denoising(),
+        "deblurring": sol5_utils.images_for_deblurring(),
+    }
     for task, images in datasets.items():
         batches = sol5.load_dataset(images, 100, lambda x: x, (16, 16))
         for _ in range(3):
@@ -205,7 +210,10 @@ def course_layout(tmp_path, sol5_source=None):
 
 
 def run_presubmission(folder):
-    """Run :data:`PRESUBMISSION` in a fresh Python from ``folder``; return (exit status, checks passed, stderr)."""
+    """Run :data:`PRESUBMISSION` in a fresh Python from ``folder``.
+
+    Returns the exit status, the checks passed, and what it wrote to stderr.
+    """
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     child = subprocess.run(
         [sys.executable, "-s", "-c", PRESUBMISSION],
@@ -243,7 +251,9 @@ def test_the_submission_passes_the_course_presubmission(tmp_path):
         ),
     ],
 )
-def test_the_presubmission_catches_the_faults_it_was_written_for(tmp_path, fault, original, replacement, passed):
+def test_the_presubmission_catches_the_faults_it_was_written_for(
+    tmp_path, fault, original, replacement, passed
+):
     with open(os.path.join(ROOT, "sol5.py"), encoding="utf-8") as file:
         source = file.read()
     assert source.count(original) == 1, f"sol5.py changed: update the fault '{fault}'"

@@ -5,8 +5,8 @@ import os
 import numpy as np
 import pytest
 
-from sol5lab import files
 import deep_prior_study
+from sol5lab import files
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from sol5lab import files
 import demo
 import model_store
+from sol5lab import files
 
 
 @pytest.fixture(scope="module")

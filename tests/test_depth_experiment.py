@@ -6,11 +6,11 @@ import keras
 import numpy as np
 import pytest
 
-from sol5lab import files
 import depth_experiment
 import heldout
 import sol5
 from evaluation import image_quality
+from sol5lab import files
 
 TINY = ["--tasks", "deblurring", "--quick", "--depths", "1", "2", "--seeds", "0", "1", "--max-images", "1"]
 

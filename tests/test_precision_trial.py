@@ -3,8 +3,8 @@
 import keras
 import pytest
 
-from sol5lab import files
 import precision_trial
+from sol5lab import files
 
 
 def run(seconds, psnr):

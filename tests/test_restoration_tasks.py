@@ -15,7 +15,7 @@ def photo(shape=(96, 96), seed=0):
     """A smooth image with some texture, on 8-bit levels."""
     rng = np.random.default_rng(seed)
     image = scipy.ndimage.gaussian_filter(rng.random(shape), 2) + 0.05 * rng.random(shape)
-    return sol5._quantize((image - image.min()) / (image.max() - image.min()))
+    return sol5.quantize_8bit((image - image.min()) / (image.max() - image.min()))
 
 
 # ----------------------------------------------------------------------------------- settings

@@ -157,11 +157,11 @@ def deep_model():
 
 
 def test_the_receptive_radius_counts_every_convolution(deep_model):
-    assert sol5._receptive_radius(deep_model) == 2 + 2 * 3
+    assert sol5.receptive_radius(deep_model) == 2 + 2 * 3
     inputs = keras.Input((None, None, 1))
     wide = keras.layers.Conv2D(2, 5, padding="same")(inputs)
     dilated = keras.layers.Conv2D(1, 3, dilation_rate=2, padding="same")(wide)
-    assert sol5._receptive_radius(keras.Model(inputs, dilated)) == 2 + 2
+    assert sol5.receptive_radius(keras.Model(inputs, dilated)) == 2 + 2
 
 
 @pytest.mark.parametrize("margin", [0, 3, 8])
@@ -187,7 +187,7 @@ def test_tiled_restoration_equals_the_whole_one(deep_model, monkeypatch, clone_c
     whole = sol5.restore_image(image, deep_model)
     assert 0 < whole.min() and whole.max() < 1  # nothing clipped: every difference would show
     monkeypatch.setattr(sol5, "RESTORE_TILE_PIXELS", 24 * 24)
-    tiles = sol5._restoration_tiles(shape, sol5._receptive_radius(deep_model))
+    tiles = sol5.restoration_tiles(shape, sol5.receptive_radius(deep_model))
     assert len(tiles) > 4
     tiled = sol5.restore_image(image, deep_model)
     assert len(clone_calls) == 2  # the whole image's model, then one for all the tiles
@@ -200,7 +200,7 @@ def test_a_margin_smaller_than_the_receptive_radius_would_show(deep_model, monke
     image = 0.25 + 0.5 * np.random.default_rng(9).random((70, 53))
     whole = sol5.restore_image(image, deep_model)
     monkeypatch.setattr(sol5, "RESTORE_TILE_PIXELS", 24 * 24)
-    monkeypatch.setattr(sol5, "_receptive_radius", lambda model: 4)
+    monkeypatch.setattr(sol5, "receptive_radius", lambda model: 4)
     assert np.abs(sol5.restore_image(image, deep_model) - whole).max() > 1e-4
 
 
@@ -212,8 +212,8 @@ def test_tiles_too_small_for_the_receptive_radius_are_refused(deep_model, monkey
 
 def test_a_4096_image_would_be_tiled_and_a_2048_one_not():
     radius = 2 + 2 * 5
-    assert len(sol5._restoration_tiles((2048, 2048), radius)) == 1
-    tiles = sol5._restoration_tiles((4096, 4096), radius)
+    assert len(sol5.restoration_tiles((2048, 2048), radius)) == 1
+    tiles = sol5.restoration_tiles((4096, 4096), radius)
     assert len(tiles) > 1
     assert all(
         (rows.stop - rows.start) * (cols.stop - cols.start) <= sol5.RESTORE_TILE_PIXELS

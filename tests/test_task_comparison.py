@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import scipy.ndimage
 
-from sol5lab import files
 import model_store
 import restoration_tasks as tasks
 import task_comparison
 from evaluation import image_quality, mean_quality
+from sol5lab import files
 
 
 @pytest.fixture(scope="module")

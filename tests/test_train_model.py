@@ -134,7 +134,7 @@ def numbered_batches(size=8):
 
 
 def test_in_order_batches_serve_each_position_its_own_batch_whoever_asks_first():
-    dataset = sol5._InOrderBatches(numbered_batches(), 6)
+    dataset = sol5.InOrderBatches(numbered_batches(), 6)
     positions = [5, 0, 3, 1, 4, 2]
     served = {}
     threads = [
@@ -160,7 +160,7 @@ def test_fit_trains_on_the_generators_batches_in_order_across_epochs():
     model.set_weights([np.zeros_like(weight) for weight in model.get_weights()])
     for layer in model.layers:
         layer.trainable = False
-    sol5._compile_for_training(model)
+    sol5.compile_for_training(model)
     running_means = []
     record = keras.callbacks.LambdaCallback(
         on_epoch_begin=lambda epoch, logs: running_means.append([]),
@@ -168,7 +168,7 @@ def test_fit_trains_on_the_generators_batches_in_order_across_epochs():
     )
     steps, epochs = 5, 3
     model.fit(
-        sol5._InOrderBatches(numbered_batches(), steps),
+        sol5.InOrderBatches(numbered_batches(), steps),
         steps_per_epoch=steps,
         epochs=epochs,
         verbose=0,
@@ -202,7 +202,7 @@ def test_in_order_batches_repeat_the_generators_error_to_every_later_position():
         yield from itertools.islice(numbered_batches(), 2)
         raise ValueError("batch 2 is broken")
 
-    dataset = sol5._InOrderBatches(breaks_at_the_third(), 5)
+    dataset = sol5.InOrderBatches(breaks_at_the_third(), 5)
     with pytest.raises(ValueError, match="broken"):
         dataset[4]  # draws batches 0 to 4 for position 4, and meets the error at the third
     assert dataset[0][1][0, 0, 0, 0] == 0  # drawn before the error, still served
