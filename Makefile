@@ -9,33 +9,33 @@ INSTALLED := $(VENV)/.installed
 .PHONY: demo plots deep-prior tasks bench precision submission test test-jax venv datasets clean
 
 demo: datasets
-	$(PYTHON) demo.py
+	$(PYTHON) -m sol5lab.experiments.demo
 
 # The depth experiment (resumable; about an hour on 2 cores), the classical comparison, answer_q1.txt.
 plots: datasets
-	$(PYTHON) depth_experiment.py
-	$(PYTHON) classical.py
-	$(PYTHON) answers.py
+	$(PYTHON) -m sol5lab.experiments.depth
+	$(PYTHON) -m sol5lab.experiments.classical
+	$(PYTHON) -m sol5lab.experiments.answers
 
 # The Deep Image Prior study: stopping curves, denoising and inpainting comparisons, the variants (about 40 minutes).
 deep-prior: datasets
-	$(PYTHON) deep_prior_study.py
-	$(PYTHON) deep_prior_study.py --variants
+	$(PYTHON) -m sol5lab.experiments.deep_prior
+	$(PYTHON) -m sol5lab.experiments.deep_prior --variants
 
 # Super-resolution, JPEG deblocking, salt-and-pepper, scratches and the combined model against
 # their alternatives (resumable; about 50 minutes on 2 cores).
 tasks: datasets
-	$(PYTHON) task_comparison.py
-	$(PYTHON) answers.py
+	$(PYTHON) -m sol5lab.experiments.tasks
+	$(PYTHON) -m sol5lab.experiments.answers
 
 # Speed against this machine's matrix-product rate: training, data, quick mode, restoration
 # (results/benchmark.json; under 10 minutes on 2 cores; --full-training adds the full trainings).
 bench: datasets
-	$(PYTHON) benchmark.py
+	$(PYTHON) -m sol5lab.experiments.benchmark
 
 # float32 against mixed_bfloat16: the full denoiser trained under each (about 10 minutes).
 precision: datasets
-	$(PYTHON) precision_trial.py
+	$(PYTHON) -m sol5lab.experiments.precision
 
 # ex5.tar, holding ex5/ with the six files the course expects; needs no virtual environment.
 submission:
@@ -53,7 +53,7 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 datasets: venv
-	$(PYTHON) build_datasets.py
+	$(PYTHON) -m sol5lab.datasets
 
 clean:
 	rm -rf models

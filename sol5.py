@@ -935,7 +935,7 @@ DEEP_PRIOR_SETTINGS = {
     "code_channels": 32,  # the fixed random input: 32 channels of uniform noise ...
     "code_scale": 0.1,  # ... scaled by 0.1
     "code_jitter": 1 / 30,  # std of the fresh noise added to the input at every step
-    "network": "encoder-decoder",  # or "resnet", the assignment's blocks (deep_prior_study.py)
+    "network": "encoder-decoder",  # or "resnet", the assignment's blocks (sol5lab.experiments.deep_prior)
     "num_levels": 3,  # down-sampling levels of the encoder-decoder
     "num_res_blocks": 5,  # depth of the "resnet" network
     "num_channels": 48,
@@ -949,7 +949,7 @@ DEEP_PRIOR_SETTINGS = {
     "output_activation": "sigmoid",
     "output_averaging": 0.99,  # the exponential moving average of the outputs
     # Stop early: with more steps the network fits the noise too. The step with the best mean
-    # PSNR on the held-out crops of deep_prior_study.py (results/deep_prior.json).
+    # PSNR on the held-out crops of sol5lab.experiments.deep_prior (results/deep_prior.json).
     "num_iterations": 600,
     # With a mask there is no noise to over-fit, but the fill keeps changing: the step with the
     # best mean PSNR inside the scratches of the study's 64x64 crops.
@@ -1016,14 +1016,14 @@ def deep_prior_restore_image(
     num_iterations : int, optional
         Optimisation steps. When omitted, :data:`DEEP_PRIOR_SETTINGS`' ``num_iterations``
         (denoising, no mask) or ``inpainting_iterations`` (with a mask), both measured by
-        ``deep_prior_study.py``.
+        ``sol5lab.experiments.deep_prior``.
     seed : int, optional
         Seed of the code and the initial weights, for a reproducible result.
     callback : callable, optional
         Called after every step as ``callback(iteration, restored)``, with the 1-based step and
         the current result (float32 array of the image's shape; do not keep a reference, copy).
     settings : dict, optional
-        Overrides of :data:`DEEP_PRIOR_SETTINGS`, for experiments (``deep_prior_study.py``
+        Overrides of :data:`DEEP_PRIOR_SETTINGS`, for experiments (``sol5lab.experiments.deep_prior``
         compares the network, output and learning-rate variants this way).
 
     Returns

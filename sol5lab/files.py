@@ -52,6 +52,15 @@ def _flush_to_disk(path):
         os.close(descriptor)
 
 
+def variant(stem, quick_mode):
+    """Return ``stem``, or ``stem + "_quick"`` for a quick run, whose outputs never replace a
+    full run's: the one place every quick-mode file name is made.
+
+    ``stem`` is a path without its extension (``results/demo``, ``models/denoising``).
+    """
+    return f"{stem}_quick" if quick_mode else stem
+
+
 def write_json(path, data):
     """Write ``data`` as indented JSON to ``path``, atomically."""
     with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8") as file:

@@ -1,11 +1,9 @@
 """Shared fixtures: small images on disk, a fixed seed, and the project's datasets."""
 
 import os
-import sys
 
 # Quiet TensorFlow's start-up logging; must be set before Keras is imported.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import imageio.v3 as iio  # noqa: E402
 import numpy as np  # noqa: E402
@@ -37,9 +35,9 @@ def image_files(tmp_path):
 @pytest.fixture(scope="session")
 def datasets():
     """The project's datasets, built if missing (idempotent, seconds)."""
-    import build_datasets
+    from sol5lab import datasets
 
-    build_datasets.build_all()
+    datasets.build_all()
 
 
 @pytest.fixture

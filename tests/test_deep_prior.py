@@ -5,7 +5,7 @@ import pytest
 import scipy.ndimage
 
 import sol5
-from evaluation import image_quality
+from sol5lab.evaluation import image_quality
 
 pytestmark = pytest.mark.portable
 

@@ -206,7 +206,7 @@ def test_a_margin_smaller_than_the_receptive_radius_would_show(deep_model, monke
 
 def test_tiles_too_small_for_the_receptive_radius_are_refused(deep_model, monkeypatch):
     monkeypatch.setattr(sol5, "RESTORE_TILE_PIXELS", 16 * 16)  # a side of 16 = twice the radius
-    with pytest.raises(ValueError, match="RESTORE_TILE_PIXELS"):
+    with pytest.raises(ValueError, match="tile_pixels allows tiles"):
         sol5.restore_image(np.full((40, 40), 0.5), deep_model)
 
 

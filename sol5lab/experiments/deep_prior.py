@@ -1,0 +1,475 @@
+"""The Deep Image Prior measured: when to stop, how well it denoises and inpaints, how long it takes.
+
+On crops of the held-out photographs (``image_dataset/test``), with fixed seeds:
+
+1. *When to stop.* Gaussian noise of sigma 25/255 on 64x64 crops; ``deep_prior_restore_image``
+   runs far past its budget while the PSNR of its (averaged) output against the clean crop is
+   recorded every few steps. The budget is the step count with the best mean PSNR over the
+   crops: one number for every image, since a user never has the clean image to stop by.
+2. *Denoising.* The same crops at the chosen budget, beside the assignment's learned denoiser
+   (the depth experiment's 5-block model of seed 0) and BM3D given the true sigma.
+3. *Inpainting.* 64x64 and 256x256 crops under random scratches covering 10% of the pixels
+   (:func:`scratches.scratch_mask`), filled by the deep prior and by scikit-image's
+   ``inpaint_biharmonic``; the PSNR is measured inside the scratches only, every few steps, and
+   the inpainting budget is the best mean step at 64x64 (the tested size), as for denoising.
+
+Results go to ``results/deep_prior.json`` and two figures, ``results/deep_prior_curves.png`` and
+``results/deep_prior_examples.png``. Run ``python -m sol5lab.experiments.deep_prior`` (``make deep-prior``);
+``--quick`` runs a tiny version for a smoke test.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import bm3d
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+from skimage.metrics import peak_signal_noise_ratio
+from skimage.restoration import inpaint_biharmonic
+
+import sol5
+import sol5_utils
+from sol5lab import files, store
+from sol5lab.evaluation import image_quality, mean_quality
+from sol5lab.scratches import scratch_mask
+
+SEED = 2020
+NOISE_SIGMA = 25 / 255
+
+#: The choices of ``sol5.DEEP_PRIOR_SETTINGS`` against their alternatives (``--variants``).
+VARIANTS = {
+    "chosen: encoder-decoder, sigmoid output, learning rate 0.001": {},
+    "the assignment's ResNet (5 blocks) as the network": {"network": "resnet"},
+    "linear output, clipped": {"output_activation": None},
+    "learning rate 0.01 (the paper's)": {"learning_rate": 0.01},
+    "code scaled by 1 instead of 0.1": {"code_scale": 1.0},
+}
+SCRATCH_COVERAGE = 0.1
+
+#: The full study and the smoke test: the same code, other numbers.
+BUDGETS = {
+    False: {
+        "curve_iterations": 1600,
+        "curve_every": 25,
+        "curve_images": 4,
+        "variant_iterations": 1200,
+        "inpainting_every": 100,
+        "inpainting": {64: {"images": 4, "iterations": 3000}, 256: {"images": 2, "iterations": 2400}},
+    },
+    True: {
+        "curve_iterations": 40,
+        "curve_every": 10,
+        "curve_images": 1,
+        "variant_iterations": 20,
+        "inpainting_every": 10,
+        "inpainting": {64: {"images": 1, "iterations": 20}},
+    },
+}
+
+
+def center_crops(size, count):
+    """Return ``(name, crop)`` for the first ``count`` held-out photographs: the central
+    ``size`` x ``size`` window of each, grayscale float64."""
+    paths = sorted(sol5_utils.dataset_images("image_dataset", "test"))[:count]
+    result = []
+    for path in paths:
+        image = sol5.read_image(path, sol5.GRAYSCALE)
+        top, left = (image.shape[0] - size) // 2, (image.shape[1] - size) // 2
+        result.append((os.path.basename(path), image[top : top + size, left : left + size].copy()))
+    return result
+
+
+def noisy_crop(index, clean):
+    """The seeded noisy version of the ``index``-th crop."""
+    return sol5.add_gaussian_noise(clean, NOISE_SIGMA, NOISE_SIGMA, rng=np.random.default_rng([SEED, index]))
+
+
+def psnr_curves(crops, iterations, every, settings=None):
+    """Run the deep prior ``iterations`` steps on each noisy crop, recording its PSNR.
+
+    Returns
+    -------
+    dict
+        ``iterations`` (the recorded steps) and per image its ``psnr`` against the clean crop and
+        its ``fit`` (PSNR against the noisy input, the only curve a user can see).
+    """
+    steps = list(range(every, iterations + 1, every))
+    images = []
+    for index, (name, clean) in enumerate(crops):
+        noisy = noisy_crop(index, clean)
+        psnr, fit = [], []
+
+        def record(iteration, restored, clean=clean, noisy=noisy, psnr=psnr, fit=fit):
+            if iteration % every == 0:
+                restored = np.clip(restored.astype(np.float64), 0, 1)
+                psnr.append(image_quality(clean, restored)["psnr"])
+                fit.append(image_quality(noisy, restored)["psnr"])
+
+        start = time.perf_counter()
+        sol5.deep_prior_restore_image(
+            noisy, num_iterations=iterations, seed=SEED, callback=record, settings=settings
+        )
+        images.append({"name": name, "psnr": psnr, "fit": fit, "seconds": time.perf_counter() - start})
+        print(f"[curves] {name}: best {max(psnr):.2f} dB at step {steps[int(np.argmax(psnr))]}", flush=True)
+    return {"iterations": steps, "images": images}
+
+
+def compare_variants(crops, iterations, every):
+    """The mean PSNR curve of each of :data:`VARIANTS` on the noisy crops, its best step, and the
+    median time of a run."""
+    result = {}
+    for name, overrides in VARIANTS.items():
+        print(f"[variant] {name}", flush=True)
+        curves = psnr_curves(crops, iterations, every, settings=overrides)
+        mean = np.mean([image["psnr"] for image in curves["images"]], axis=0)
+        result[name] = {
+            "overrides": overrides,
+            "iterations": curves["iterations"],
+            "mean_psnr": mean.tolist(),
+            "best_step": curves["iterations"][int(np.argmax(mean))],
+            "best_mean_psnr": float(mean.max()),
+            "seconds_median": float(np.median([image["seconds"] for image in curves["images"]])),
+        }
+    return result
+
+
+def variants_table(variants):
+    """Return the README's table of the variants."""
+    lines = [
+        "| variant | best mean PSNR | at step | seconds per run (median) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, row in variants.items():
+        lines.append(
+            f"| {name} | {row['best_mean_psnr']:.2f} dB | {row['best_step']} "
+            f"| {row['seconds_median']:.0f} s |"
+        )
+    return "\n".join(lines)
+
+
+def choose_budget(curves):
+    """The recorded step with the best PSNR averaged over the images, and what each image loses
+    there against its own best step."""
+    mean = np.mean([image["psnr"] for image in curves["images"]], axis=0)
+    best = int(np.argmax(mean))
+    return {
+        "num_iterations": curves["iterations"][best],
+        "mean_psnr": float(mean[best]),
+        "loss_against_own_best_db": {
+            image["name"]: float(max(image["psnr"]) - image["psnr"][best]) for image in curves["images"]
+        },
+    }
+
+
+def denoising_comparison(crops, num_iterations, learned_model):
+    """Noisy input, deep prior, learned denoiser and BM3D on each noisy crop."""
+    rows = []
+    for index, (name, clean) in enumerate(crops):
+        noisy = noisy_crop(index, clean)
+        start = time.perf_counter()
+        deep_prior = sol5.deep_prior_restore_image(noisy, num_iterations=num_iterations, seed=SEED)
+        seconds = time.perf_counter() - start
+        outputs = {
+            "noisy": noisy,
+            "deep prior": deep_prior,
+            "learned": sol5.restore_image(noisy, learned_model),
+            "BM3D": np.clip(bm3d.bm3d(noisy, sigma_psd=NOISE_SIGMA), 0, 1),
+        }
+        rows.append(
+            {
+                "name": name,
+                "deep_prior_seconds": seconds,
+                **{method: image_quality(clean, image) for method, image in outputs.items()},
+                "outputs": outputs,
+                "clean": clean,
+            }
+        )
+        print(
+            f"[denoising] {name}: deep prior {rows[-1]['deep prior']['psnr']:.2f} dB in {seconds:.1f} s",
+            flush=True,
+        )
+    return rows
+
+
+def hole_psnr(clean, image, mask):
+    """PSNR over the unknown pixels only (mask False), data range 1 as in :mod:`evaluation`."""
+    return float(peak_signal_noise_ratio(clean[~mask], image[~mask], data_range=1.0))
+
+
+def inpainting_comparison(size, count, iterations, every):
+    """Deep prior against biharmonic inpainting, under seeded scratches, on ``count`` crops.
+
+    The deep prior runs ``iterations`` steps; every ``every`` steps its PSNR inside the scratches
+    is recorded (``hole_psnr``) with a copy of its result, so that the budget can be chosen
+    afterwards from the curves (:func:`choose_budget`) without running again.
+    """
+    steps = list(range(every, iterations + 1, every))
+    rows = []
+    for index, (name, clean) in enumerate(center_crops(size, count)):
+        mask = scratch_mask(clean.shape, SCRATCH_COVERAGE, rng=np.random.default_rng([SEED, size, index]))
+        corrupted = np.where(mask, clean, 0.0)
+        curve, snapshots = [], []
+
+        def record(iteration, restored, clean=clean, mask=mask, curve=curve, snapshots=snapshots):
+            if iteration % every == 0:
+                snapshots.append(np.clip(restored.astype(np.float64), 0, 1))
+                curve.append(hole_psnr(clean, snapshots[-1], mask))
+
+        start = time.perf_counter()
+        sol5.deep_prior_restore_image(
+            corrupted, mask=mask, num_iterations=iterations, seed=SEED, callback=record
+        )
+        seconds = time.perf_counter() - start
+        biharmonic = np.clip(inpaint_biharmonic(corrupted, ~mask), 0, 1)
+        rows.append(
+            {
+                "name": name,
+                "size": size,
+                "scratched_share": float(1 - mask.mean()),
+                "psnr": curve,  # inside the scratches, at each of ``steps``
+                "biharmonic_hole_psnr": hole_psnr(clean, biharmonic, mask),
+                "seconds_per_step": seconds / iterations,
+                "snapshots": snapshots,
+                "images": {"clean": clean, "scratched": corrupted, "biharmonic": biharmonic},
+            }
+        )
+        best = int(np.argmax(curve))
+        print(
+            f"[inpainting {size}] {name}: deep prior {curve[-1]:.2f} dB after {iterations} steps "
+            f"(best {curve[best]:.2f} at {steps[best]}), biharmonic {rows[-1]['biharmonic_hole_psnr']:.2f} "
+            f"dB inside the scratches ({seconds:.0f} s)",
+            flush=True,
+        )
+    return {"iterations": steps, "images": rows}
+
+
+def inpainting_summary(curves, num_iterations):
+    """The JSON record of one size's inpainting curves, scored at ``num_iterations`` steps (or
+    at the last recorded step, when the curves stop sooner)."""
+    steps = curves["iterations"]
+    at = steps.index(num_iterations) if num_iterations in steps else len(steps) - 1
+    rows = curves["images"]
+    mean = np.mean([row["psnr"] for row in rows], axis=0)
+    return {
+        "coverage": SCRATCH_COVERAGE,
+        "iterations": steps,
+        "mean_psnr": mean.tolist(),
+        "num_iterations": steps[at],
+        "deep_prior_hole_psnr": float(mean[at]),
+        "best_step": steps[int(np.argmax(mean))],
+        "best_deep_prior_hole_psnr": float(mean.max()),
+        "biharmonic_hole_psnr": float(np.mean([row["biharmonic_hole_psnr"] for row in rows])),
+        "deep_prior_seconds_median": float(np.median([row["seconds_per_step"] for row in rows])) * steps[at],
+        "images": [
+            {
+                **{
+                    key: row[key]
+                    for key in ("name", "size", "scratched_share", "psnr", "biharmonic_hole_psnr")
+                },
+                "deep_prior_hole_psnr": row["psnr"][at],
+                "seconds_per_step": row["seconds_per_step"],
+            }
+            for row in rows
+        ],
+    }
+
+
+def plot_curves(curves, budget, inpainting, path):
+    """Left: denoising PSNR against step for each crop, the mean and the chosen budget. Right: the
+    mean PSNR inside the scratches against step for each inpainting size, beside biharmonic."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
+    steps = curves["iterations"]
+    for image in curves["images"]:
+        left.plot(steps, image["psnr"], alpha=0.6, label=image["name"])
+    left.plot(
+        steps,
+        np.mean([image["psnr"] for image in curves["images"]], axis=0),
+        color="black",
+        lw=2,
+        label="mean",
+    )
+    left.axvline(
+        budget["num_iterations"], color="red", ls="--", label=f"budget: {budget['num_iterations']} steps"
+    )
+    left.set_title(f"denoising 64x64 crops, sigma 25/255 (seed {SEED})", fontsize=10)
+    left.set_ylabel("PSNR against the clean crop (dB)")
+    for (size, summary), color in zip(inpainting.items(), ("C0", "C1"), strict=False):
+        label = f"{size}x{size}, {len(summary['images'])} crops"
+        right.plot(
+            summary["iterations"], summary["mean_psnr"], color=color, lw=2, label=f"deep prior, {label}"
+        )
+        right.axhline(summary["biharmonic_hole_psnr"], color=color, ls=":", label=f"biharmonic, {label}")
+    right.axvline(
+        budget["inpainting_iterations"],
+        color="red",
+        ls="--",
+        label=f"budget: {budget['inpainting_iterations']} steps",
+    )
+    right.set_title("inpainting, 10% scratched: mean over the crops", fontsize=10)
+    right.set_ylabel("PSNR inside the scratches (dB)")
+    for axis in (left, right):
+        axis.set_xlabel("optimisation step")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.suptitle("Deep Image Prior: when to stop")
+    figure.tight_layout()
+    files.save_figure(figure, path, dpi=110)
+    plt.close(figure)
+
+
+def plot_examples(denoising_row, inpainting_row, inpainting_psnr, path):
+    """One denoising row (noisy | deep prior | learned | BM3D | clean) and one inpainting row,
+    the deep prior's fill being ``inpainting_row["images"]["deep prior"]`` with PSNR
+    ``inpainting_psnr`` inside the scratches."""
+    figure, axes = plt.subplots(2, 5, figsize=(12, 6.2))
+    panels = [
+        (f"{key}\n{denoising_row[key]['psnr']:.2f} dB", denoising_row["outputs"][key])
+        for key in ("noisy", "deep prior", "learned", "BM3D")
+    ] + [("clean", denoising_row["clean"])]
+    images = inpainting_row["images"]
+    panels += [
+        ("scratched (black)", images["scratched"]),
+        (f"deep prior\n{inpainting_psnr:.2f} dB in scratches", images["deep prior"]),
+        (f"biharmonic\n{inpainting_row['biharmonic_hole_psnr']:.2f} dB in scratches", images["biharmonic"]),
+        ("clean", images["clean"]),
+    ]
+    for axis, (title, image) in zip(axes.ravel(), panels, strict=False):
+        axis.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        axis.set_title(title, fontsize=9)
+    for axis in axes.ravel():
+        axis.axis("off")
+    figure.suptitle(
+        f"Deep Image Prior: denoising {denoising_row['name']} (64x64, sigma 25/255) and inpainting "
+        f"{inpainting_row['name']} ({inpainting_row['size']}x{inpainting_row['size']}, 10% scratched)",
+        fontsize=10,
+    )
+    figure.tight_layout(h_pad=2.0)
+    files.save_figure(figure, path, dpi=110)
+    plt.close(figure)
+
+
+def main(argv=None):
+    """Run the study; see the module's docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tiny version, for a smoke test")
+    parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
+    parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
+    parser.add_argument("--variants", action="store_true", help="only compare the settings' variants")
+    args = parser.parse_args(argv)
+    budgets = BUDGETS[args.quick]
+    suffix = files.variant("", args.quick)  # quick runs write beside full runs, never over them
+    if args.variants:
+        every = budgets["curve_every"]
+        crops = center_crops(64, budgets["curve_images"])
+        variants = compare_variants(crops, budgets["variant_iterations"], every)
+        result = {
+            "command": "python -m sol5lab.experiments.deep_prior --variants"
+            + (" --quick" if args.quick else ""),
+            "backend": keras.backend.backend(),
+            "seed": SEED,
+            "noise_sigma": NOISE_SIGMA,
+            "images": [name for name, _ in crops],
+            "variants": variants,
+        }
+        files.write_json(os.path.join(args.results_dir, f"deep_prior_variants{suffix}.json"), result)
+        print()
+        print(variants_table(variants))
+        return result
+
+    crops = center_crops(64, budgets["curve_images"])
+    curves = psnr_curves(crops, budgets["curve_iterations"], budgets["curve_every"])
+    budget = choose_budget(curves)
+    inpainting_curves = {
+        size: inpainting_comparison(size, spec["images"], spec["iterations"], budgets["inpainting_every"])
+        for size, spec in budgets["inpainting"].items()
+    }
+    # The inpainting budget: the best mean step inside the scratches at the tested size, 64x64.
+    smallest = inpainting_curves[min(inpainting_curves)]
+    inpainting_budget = choose_budget(smallest)
+    budget["inpainting_iterations"] = inpainting_budget["num_iterations"]
+    budget["inpainting_loss_against_own_best_db"] = inpainting_budget["loss_against_own_best_db"]
+    inpainting = {
+        size: inpainting_summary(rows, budget["inpainting_iterations"])
+        for size, rows in inpainting_curves.items()
+    }
+    plot_curves(curves, budget, inpainting, os.path.join(args.results_dir, f"deep_prior_curves{suffix}.png"))
+
+    # The depth experiment's 5-block, seed-0 model (trained here if that experiment has not run).
+    stem = os.path.join(args.models_dir, "depth", f"denoising_depth5_seed0{suffix}")
+    learned, _ = store.trained_model("denoising", stem, seed=0, quick_mode=args.quick)
+    denoising = denoising_comparison(crops, budget["num_iterations"], learned)
+    example = smallest["images"][0]
+    at = smallest["iterations"].index(budget["inpainting_iterations"])
+    example["images"]["deep prior"] = example["snapshots"][at]
+    plot_examples(
+        denoising[0],
+        example,
+        example["psnr"][at],
+        os.path.join(args.results_dir, f"deep_prior_examples{suffix}.png"),
+    )
+
+    methods = ("noisy", "deep prior", "learned", "BM3D")
+    result = {
+        "command": "python -m sol5lab.experiments.deep_prior" + (" --quick" if args.quick else ""),
+        "backend": keras.backend.backend(),
+        "seed": SEED,
+        "noise_sigma": NOISE_SIGMA,
+        "settings": {
+            key: value for key, value in sol5.DEEP_PRIOR_SETTINGS.items() if key != "num_iterations"
+        },
+        "curves": curves,
+        "budget": budget,
+        "denoising": {
+            "num_iterations": budget["num_iterations"],
+            "mean": {method: mean_quality([row[method] for row in denoising]) for method in methods},
+            "deep_prior_seconds_median": float(np.median([row["deep_prior_seconds"] for row in denoising])),
+            "images": [
+                {key: row[key] for key in ("name", "deep_prior_seconds", *methods)} for row in denoising
+            ],
+        },
+        "inpainting": {str(size): summary for size, summary in inpainting.items()},
+    }
+    files.write_json(os.path.join(args.results_dir, f"deep_prior{suffix}.json"), result)
+    print()
+    print(markdown_table(result))
+    return result
+
+
+def markdown_table(result):
+    """Return the README's two deep-prior tables, denoising and inpainting."""
+    denoising = result["denoising"]
+    lines = [
+        f"| 64x64 crops, sigma 25/255 ({len(denoising['images'])} images) | PSNR | SSIM |",
+        "| --- | ---: | ---: |",
+    ]
+    names = {
+        "noisy": "noisy input",
+        "deep prior": f"deep prior, {denoising['num_iterations']} steps "
+        f"(median {denoising['deep_prior_seconds_median']:.0f} s)",
+        "learned": "learned denoiser (`learn_denoising_model`)",
+        "BM3D": "BM3D, given the true sigma",
+    }
+    for method, label in names.items():
+        quality = denoising["mean"][method]
+        lines.append(f"| {label} | {quality['psnr']:.2f} dB | {quality['ssim']:.3f} |")
+    lines += [
+        "",
+        "| 10% scratched | crops | PSNR in scratches, deep prior (steps, median time) "
+        "| best of its curve (at step) | PSNR in scratches, biharmonic |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for size, row in result["inpainting"].items():
+        lines.append(
+            f"| {size}x{size} | {len(row['images'])} | {row['deep_prior_hole_psnr']:.2f} dB "
+            f"({row['num_iterations']} steps, {row['deep_prior_seconds_median']:.0f} s) "
+            f"| {row['best_deep_prior_hole_psnr']:.2f} dB ({row['best_step']}) "
+            f"| {row['biharmonic_hole_psnr']:.2f} dB |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,133 @@
+"""The main job: train the assignment's two models, restore the held-out images, and report.
+
+For each task (denoising natural photographs, deblurring printed text) this trains the model
+with the assignment's own ``learn_*_model`` at the assignment's settings (or reuses the model an
+earlier run saved in ``models/``), restores every case of the task's test protocol
+(:mod:`sol5lab.protocols`: the held-out images under fixed, seeded corruptions, the same cases
+as every experiment) with ``restore_image``, and writes a figure per task (corrupted | restored
+| clean, with PSNR and SSIM) and ``results/demo.json``, then prints the table of mean PSNR/SSIM
+per condition.
+
+Run ``python -m sol5lab.experiments.demo`` (``make demo`` sets everything up first);
+``--retrain`` ignores saved models, ``--quick`` uses the presubmission's quick mode (seconds, a
+smoke test on the first test image that writes ``*_quick`` files beside the full run's, never
+over them).
+"""
+
+import argparse
+import os
+import sys
+
+import matplotlib.pyplot as plt
+
+import sol5
+import sol5_utils
+from sol5lab import evaluation, files, protocols, store, tasks
+from sol5lab.evaluation import image_quality
+
+#: Seed of the training run.
+SEED = 2020
+
+#: The assignment's tasks, which the demo trains and restores.
+TASKS = tasks.ASSIGNMENT_TASKS
+
+#: Rows shown in each task's figure: the first images under the protocol's middle condition.
+FIGURE_ROWS = 4
+
+
+def trained_model(task, models_dir, *, quick_mode=False, retrain=False):
+    """Return the demo's model for ``task`` (depth 5, seed :data:`SEED`) and its training record.
+
+    It is kept as ``models_dir/<task>[_quick].keras``; see :func:`sol5lab.store.trained_model`.
+    """
+    stem = files.variant(os.path.join(models_dir, task), quick_mode)
+    return store.trained_model(task, stem, seed=SEED, quick_mode=quick_mode, retrain=retrain)
+
+
+def plot(task, cases, model, path):
+    """Save the figure of one task: a row per image, corrupted | restored | clean."""
+    conditions = tasks.TASKS[task].conditions
+    middle = conditions[len(conditions) // 2]["name"]
+    shown = [case for case in cases if case["condition"] == middle][:FIGURE_ROWS]
+    figure, axes = plt.subplots(len(shown), 3, figsize=(9, 3 * len(shown)), squeeze=False)
+    for row_axes, case in zip(axes, shown, strict=True):
+        restored = sol5.restore_image(case["corrupted"], model)
+        panels = ((case["corrupted"], "corrupted"), (restored, "restored"), (case["clean"], "clean"))
+        for axis, (image, title) in zip(row_axes, panels, strict=True):
+            if title == "clean":
+                title += f" ({case['image']})"
+            else:
+                quality = image_quality(case["clean"], image)
+                title += f"\nPSNR {quality['psnr']:.2f} dB, SSIM {quality['ssim']:.3f}"
+            axis.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            axis.set_title(title, fontsize=9)
+            axis.axis("off")
+    figure.suptitle(f"{task}: {middle} (held-out images)")
+    figure.tight_layout()
+    files.save_figure(figure, path, dpi=100)
+    plt.close(figure)
+
+
+def markdown_table(summary):
+    """Return the README's table of mean PSNR/SSIM per condition and training time."""
+    lines = [
+        "| task | condition | test images | PSNR corrupted | PSNR restored | SSIM corrupted "
+        "| SSIM restored | training |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for task, result in summary["tasks"].items():
+        for condition, scores in result["conditions"].items():
+            lines.append(
+                f"| {task} | {condition} | {scores['images']} "
+                f"| {scores['corrupted']['psnr']:.2f} dB | {scores['restored']['psnr']:.2f} dB "
+                f"| {scores['corrupted']['ssim']:.3f} | {scores['restored']['ssim']:.3f} "
+                f"| {result['training']['training_seconds']:.0f} s |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    """Run the demo; see the module's docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="quick mode: the presubmission's tiny budget")
+    parser.add_argument("--retrain", action="store_true", help="train even if a saved model exists")
+    parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
+    parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
+    parser.add_argument("--max-images", type=int, default=None, help="restore the first N test images only")
+    args = parser.parse_args(argv)
+    max_images = 1 if args.quick and args.max_images is None else args.max_images
+
+    summary = {
+        "command": "python -m sol5lab.experiments.demo" + (" --quick" if args.quick else ""),
+        "seed": SEED,
+        "protocol_seed": protocols.SEED,
+        "tasks": {},
+    }
+    for task in TASKS:
+        model, record = trained_model(task, args.models_dir, quick_mode=args.quick, retrain=args.retrain)
+        cases = protocols.cases(task, max_images=max_images)
+        rows = evaluation.score(
+            cases, lambda corrupted, parameters, model=model: sol5.restore_image(corrupted, model)
+        )
+        plot(
+            task,
+            cases,
+            model,
+            files.variant(os.path.join(args.results_dir, f"demo_{task}"), args.quick) + ".png",
+        )
+        conditions = [condition["name"] for condition in tasks.TASKS[task].conditions]
+        summary["tasks"][task] = {
+            "training": {key: value for key, value in record.items() if key != "reused"},
+            "conditions": evaluation.mean_by_condition(rows, conditions),
+            "cases": [
+                {key: row[key] for key in ("image", "condition", "corrupted", "restored")} for row in rows
+            ],
+        }
+    files.write_json(files.variant(os.path.join(args.results_dir, "demo"), args.quick) + ".json", summary)
+    print()
+    print(markdown_table(summary))
+    return summary
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,69 @@
+"""The named test protocols: each task's held-out images under its fixed, seeded conditions.
+
+Every experiment scores restorations on these cases (the demo, the depth experiment, the
+classical comparison, the task comparison, the precision trial), so their numbers can be
+compared row by row. A case depends only on :data:`SEED`, the task's ``seed_path``, the image's
+place in the sorted test list and the condition's place in the task's ``conditions``
+(:mod:`sol5lab.tasks`).
+"""
+
+import os
+
+import numpy as np
+
+import sol5
+import sol5_utils
+from sol5lab import tasks
+
+#: Seed of the test corruptions.
+SEED = 2020
+
+
+def cases(task, *, max_images=None, split="test", seed=SEED):
+    """Return the held-out cases of ``task``: every test image under every condition.
+
+    Parameters
+    ----------
+    task : str
+        A task of :data:`sol5lab.tasks.TASKS` with a test protocol.
+    max_images : int, optional
+        Use only the first ``max_images`` images (sorted by name), for tiny runs.
+    split : {"test", "train"}, optional
+        The images to corrupt; ``"train"`` (with another seed) gives cases for tuning a method's
+        parameters without looking at the test images.
+    seed : int, optional
+        Seed of the corruptions.
+
+    Returns
+    -------
+    list of dict
+        Image-major order; each with ``image`` (file name), ``condition`` (its name),
+        ``condition_index``, ``parameters`` (the condition's record), ``clean`` and
+        ``corrupted`` (float64 arrays in [0, 1]), and ``alternative`` where the task has one.
+
+    Raises
+    ------
+    ValueError
+        If the task is unknown or has no test protocol of its own.
+    FileNotFoundError
+        If the task's test images are missing (``make datasets`` builds them).
+    """
+    record = tasks.task(task)
+    if not record.conditions:
+        raise ValueError(f"The task {task!r} has no test protocol of its own.")
+    paths = sorted(sol5_utils.dataset_images(record.test_dataset, split))[:max_images]
+    result = []
+    for image_index, path in enumerate(paths):
+        image = sol5.read_image(path, sol5.GRAYSCALE)
+        for condition_index, condition in enumerate(record.conditions):
+            rng = np.random.default_rng([seed, *record.seed_path, image_index, condition_index])
+            result.append(
+                {
+                    "image": os.path.basename(path),
+                    "condition": condition["name"],
+                    "condition_index": condition_index,
+                    "parameters": condition,
+                    **record.make_case(condition, image, rng),
+                }
+            )
+    return result

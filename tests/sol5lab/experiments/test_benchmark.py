@@ -1,0 +1,236 @@
+"""The benchmark: its arithmetic by hand, and its quick run, which goes through the full run's code."""
+
+import inspect
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+
+import sol5
+from sol5lab import files
+from sol5lab.experiments import benchmark
+
+SECTIONS = {
+    "machine",
+    "matmul",
+    "training_step",
+    "data_loading",
+    "data_wait",
+    "quick_mode",
+    "restore_image",
+    "tiling",
+    "deep_prior",
+    "mixed_precision",
+    "full_training",
+}
+
+
+@pytest.mark.portable
+def test_conv_flops_of_the_assignment_network_by_hand():
+    # 1 -> 4, two 4 -> 4 in the block, 4 -> 1, all 3x3: 9 * (4 + 16 + 16 + 4) = 360 multiply-adds a pixel
+    model = sol5.build_nn_model(8, 8, 4, 1)
+    assert benchmark.conv_flops(model, 3, 10, 12) == 2 * 360 * 10 * 12 * 3
+    assert benchmark.training_step_flops(model, 3, 10, 12) == 3 * 2 * 360 * 10 * 12 * 3
+
+
+@pytest.mark.portable
+def test_conv_flops_counts_kernel_size_and_channels():
+    inputs = keras.Input((None, None, 3))
+    x = keras.layers.Conv2D(6, 5, padding="same")(inputs)
+    x = keras.layers.Activation("relu")(x)
+    outputs = keras.layers.Conv2D(2, 1)(x)
+    model = keras.Model(inputs, outputs)
+    # 5 * 5 * 3 * 6 + 1 * 1 * 6 * 2 = 462 multiply-adds a pixel; the ReLU is not counted
+    assert benchmark.conv_flops(model, 1, 7, 9) == 2 * 462 * 7 * 9
+
+
+def test_summaries_and_rates_keep_min_below_max():
+    seconds = benchmark.summarize([2.0, 1.0, 4.0, 3.0])
+    assert seconds == {"median": 2.5, "min": 1.0, "max": 4.0, "repeats": 4}
+    rate = benchmark.per_second(10.0, seconds)
+    assert rate == {"median": 4.0, "min": 2.5, "max": 10.0, "repeats": 4}
+    assert benchmark.scaled(seconds, 0.5) == {"median": 1.25, "min": 0.5, "max": 2.0, "repeats": 4}
+
+
+def test_peak_memory_sees_a_temporary_allocation():
+    with benchmark.peak_memory() as memory:
+        block = np.ones(64 * 2**20 // 8)  # 64 MB, touched, then freed
+        del block
+    if not memory["high_water_mark_reset"]:
+        pytest.skip("this system cannot reset the peak memory of a process")
+    assert 60 < memory["peak_above_start_mb"] < 200
+
+
+def test_mixed_precision_puts_the_policy_back_after_a_failure(monkeypatch):
+    def training_step(*args, **kwargs):
+        if keras.mixed_precision.global_policy().name == "mixed_bfloat16":
+            raise RuntimeError("no bfloat16 here")
+        return {"seconds": benchmark.summarize([1.0])}
+
+    monkeypatch.setattr(benchmark, "training_step", training_step)
+    with pytest.raises(RuntimeError, match="bfloat16"):
+        benchmark.mixed_precision_step_ratio("denoising", 2, 1, rng=np.random.default_rng(0))
+    assert keras.mixed_precision.global_policy().name == "float32"
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory, datasets):
+    folder = tmp_path_factory.mktemp("benchmark")
+    tile_pixels = sol5.RESTORE_TILE_PIXELS
+    result = benchmark.main(["--quick", "--results-dir", str(folder)])
+    # whatever the run monkeypatched or switched, it put back
+    assert sol5.RESTORE_TILE_PIXELS == tile_pixels
+    assert keras.mixed_precision.global_policy().name == "float32"
+    return folder, result
+
+
+def summaries(node, path="result"):
+    """Every (path, summary) in the result: the dicts with a median."""
+    if isinstance(node, dict):
+        if "median" in node:
+            yield path, node
+        for key, value in node.items():
+            yield from summaries(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from summaries(value, f"{path}[{index}]")
+
+
+def test_writes_its_json_with_every_section(quick_run):
+    folder, result = quick_run
+    assert not os.path.exists(folder / "benchmark.json")
+    assert files.read_json(str(folder / "benchmark_quick.json")) == json.loads(json.dumps(result))
+    assert SECTIONS <= set(result)
+    assert result["full_training"] is None  # only with --full-training
+    assert (
+        set(result["training_step"])
+        == set(result["data_wait"])
+        == set(result["quick_mode"])
+        == {
+            "denoising",
+            "deblurring",
+        }
+    )
+    machine = result["machine"]
+    assert machine["cpu_count"] >= 1 and machine["keras_backend"] == keras.backend.backend()
+    assert set(machine["cpu_flags"]) == {"avx2", "avx512f", "avx512_bf16", "fma", "amx"}
+
+
+def test_every_figure_is_a_median_between_min_and_max(quick_run):
+    _, result = quick_run
+    found = dict(summaries(result))
+    assert len(found) > 30
+    for path, summary in found.items():
+        assert summary["min"] <= summary["median"] <= summary["max"], path
+        assert summary["repeats"] >= 1, path
+    budget = benchmark.BUDGETS[True]
+    assert result["matmul"]["seconds"]["repeats"] == budget["matmul_repeats"]
+    assert result["training_step"]["denoising"]["seconds"]["repeats"] == budget["train_step_repeats"]
+    for wait in result["data_wait"].values():
+        assert wait["share"]["repeats"] == budget["fit_repeats"]
+        assert wait["step_seconds"]["plain_generator"]["repeats"] == budget["plain_fit_repeats"]
+        assert wait["teardown_seconds"]["library"]["repeats"] == 3 * budget["fit_repeats"]
+        assert wait["teardown_seconds"]["plain_generator"]["repeats"] == budget["plain_fit_repeats"]
+    assert result["restore_image"][0]["first_call_seconds"]["repeats"] == budget["restore_first_repeats"]
+
+
+def test_the_figures_follow_from_the_models_arithmetic(quick_run):
+    _, result = quick_run
+    matmul = result["matmul"]
+    assert matmul["gflop"] == pytest.approx(2 * matmul["size"] ** 3 / 1e9)
+    for task, step in result["training_step"].items():
+        settings = sol5.training_settings(task)
+        model = sol5.build_nn_model(
+            *settings["crop_size"], settings["num_channels"], benchmark.NUM_RES_BLOCKS
+        )
+        flops = benchmark.training_step_flops(model, step["batch_size"], *settings["crop_size"])
+        assert step["gflop_per_step"] == pytest.approx(flops / 1e9)
+        assert step["gflops"]["median"] == pytest.approx(step["gflop_per_step"] / step["seconds"]["median"])
+        assert step["vs_matmul"] == pytest.approx(step["gflops"]["median"] / matmul["gflops"]["median"])
+
+
+def test_data_wait_share_follows_from_the_step_times(quick_run):
+    _, result = quick_run
+    for wait in result["data_wait"].values():
+        steps = wait["step_seconds"]
+        assert all(steps[feed]["median"] > 0 for feed in ("real", "constant", "plain_generator"))
+        # the share of each pair lies between those of the extreme step times
+        lowest = (steps["real"]["min"] - steps["constant"]["max"]) / steps["real"]["min"]
+        highest = (steps["real"]["max"] - steps["constant"]["min"]) / steps["real"]["max"]
+        assert lowest - 1e-12 <= wait["share"]["min"] <= wait["share"]["max"] <= highest + 1e-12
+
+
+@pytest.mark.portable
+def test_fit_timeline_times_every_step_and_the_teardown():
+    model = sol5.build_nn_model(8, 8, 2, 0)
+    sol5.compile_for_training(model)
+    batch = tuple(np.zeros((2, 8, 8, 1), np.float32) for _ in range(2))
+    steps, teardown = benchmark.fit_timeline(model, sol5.InOrderBatches(benchmark._repeat(batch), 4), 4)
+    assert steps.shape == (4,) and np.all(steps > 0)
+    assert teardown >= 0
+
+
+def test_restoration_sizes_tiling_and_its_check(quick_run):
+    _, result = quick_run
+    budget = benchmark.BUDGETS[True]
+    assert [row["size"] for row in result["restore_image"]] == [
+        [side, side] for side in budget["restore_sizes"]
+    ]
+    assert all(row["memory"]["peak_above_start_mb"] is not None for row in result["restore_image"])
+    tiled, check = result["tiling"]["tiled"], result["tiling"]["check"]
+    assert tiled["size"] == list(budget["tiled_size"]) and tiled["tiles"] > 1
+    assert tiled["tile_shape"][0] * tiled["tile_shape"][1] <= budget["tiled_tile_pixels"]
+    assert check["tiles"] > 1 and check["within_tolerance"]
+    assert check["max_abs_difference"] <= 1e-4
+    assert check["unclipped_share"] > 0.9  # the comparison sees the pixels, not the clipping
+
+
+def test_the_table_has_a_row_per_figure_with_its_target(quick_run):
+    _, result = quick_run
+    table = benchmark.markdown_table(result).splitlines()
+    rows = benchmark.table_rows(result)
+    assert len(table) == 2 + len(rows)
+    assert all(line.count("|") == 10 for line in table)
+    targets = [row for row in rows if row["met"] is not None]
+    assert {row["target"] for row in targets} >= {
+        ">= 75% of matmul",
+        "< 5%",
+        "< 1 s",
+        "≤ 2 s",
+        "<= first call",
+        "<= 0.0001",
+    }
+
+
+def test_readme_shows_the_committed_benchmark(committed_results):
+    result = committed_results("benchmark.json")
+    assert not result["quick"]
+    assert benchmark.markdown_table(result) in committed_results.readme()
+
+
+def test_in_order_false_hands_fit_the_bare_generator(image_files, monkeypatch):
+    """The benchmark's comparison feed: ``in_order=False`` gives ``fit`` the generator itself."""
+    fed = []
+    real_fit = keras.Model.fit
+
+    def fit(self, x, **kwargs):
+        fed.append(x)
+        return real_fit(self, x, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", fit)
+    for in_order in (False, True):
+        sol5.train_model(
+            sol5.build_nn_model(8, 8, 2, 0),
+            image_files,
+            lambda image: image,
+            2,
+            1,
+            1,
+            2,
+            verbose=0,
+            in_order=in_order,
+        )
+    assert inspect.isgenerator(fed[0])
+    assert isinstance(fed[1], sol5.InOrderBatches)

@@ -1,0 +1,64 @@
+"""Training any task of the registry through the assignment's workflow."""
+
+import dataclasses
+
+import keras
+import numpy as np
+import pytest
+
+import sol5
+from sol5lab import tasks, training
+
+
+@pytest.mark.parametrize("task", [name for name, record in tasks.TASKS.items() if record.learn is None])
+def test_a_lab_task_trains_with_its_records_images_corruption_and_settings(task, monkeypatch):
+    received = {}
+
+    def learn_model(images, corruption_func, num_res_blocks, settings, *, verbose="auto"):
+        received.update(images=images, corruption=corruption_func, depth=num_res_blocks, settings=settings)
+        return "model"
+
+    monkeypatch.setattr(sol5, "learn_model", learn_model)
+    record = tasks.TASKS[task]
+    assert training.learn(task, 3, quick_mode=True, verbose=0) == "model"
+    assert received["images"] == record.training_images()
+    assert received["depth"] == 3 and received["settings"] == tasks.training_settings(task, quick_mode=True)
+    # the corruption is the record's, with the record's ranges: the same draws from the same seed
+    image = np.linspace(0, 1, 96 * 96).reshape(96, 96)
+    sol5.set_seed(4)
+    given = received["corruption"](image)
+    sol5.set_seed(4)
+    np.testing.assert_array_equal(given, record.training_corruption(received["settings"])(image))
+
+
+def test_the_assignments_tasks_train_with_their_own_learner(monkeypatch):
+    calls = []
+    record = dataclasses.replace(
+        tasks.TASKS["denoising"], learn=lambda **kwargs: calls.append(kwargs) or "model"
+    )
+    monkeypatch.setitem(tasks.TASKS, "denoising", record)
+    monkeypatch.setattr(sol5, "learn_model", lambda *args, **kwargs: pytest.fail("not the task's learner"))
+    assert training.learn("denoising", 2, quick_mode=True, verbose=0) == "model"
+    assert calls == [{"num_res_blocks": 2, "quick_mode": True, "verbose": 0}]
+
+
+@pytest.mark.portable
+def test_a_quick_lab_training_runs_two_epochs_on_its_patch_size(datasets):
+    sol5.set_seed(0)
+    model = training.learn_jpeg_deblocking_model(quick_mode=True, verbose=0)
+    assert model.input_shape == (None, 24, 24, 1)
+    history = model.history.history
+    assert len(history["val_loss"]) == 2 and np.isfinite(history["loss"]).all()
+
+
+def test_keras_policy_builds_in_bfloat16_and_restores_the_policy_even_on_error():
+    with training.keras_policy("mixed_bfloat16"):
+        model = sol5.build_nn_model(8, 8, 4, 1)
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert model.layers[1].compute_dtype == "bfloat16" and model.layers[1].kernel.dtype == "float32"
+    # and it still restores an image, in float64 [0, 1]
+    restored = sol5.restore_image(np.full((12, 10), 0.5), model)
+    assert restored.dtype == np.float64 and restored.shape == (12, 10)
+    with pytest.raises(RuntimeError), training.keras_policy("mixed_bfloat16"):
+        raise RuntimeError("inside")
+    assert keras.mixed_precision.global_policy().name == "float32"
