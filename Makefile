@@ -41,9 +41,10 @@ precision: datasets
 submission:
 	$(PYTHON_BASE) -m sol5lab.submission
 
+# Two workers: much of a test's time is one core tracing a Keras function.
 test: datasets
-	$(PYTHON) -m pytest
-	KERAS_BACKEND=jax $(PYTHON) -m pytest -m portable
+	$(PYTHON) -m pytest -n 2
+	KERAS_BACKEND=jax $(PYTHON) -m pytest -n 2 -m portable
 
 venv: $(INSTALLED)
 

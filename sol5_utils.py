@@ -19,6 +19,10 @@ LIST_IMAGES_SEED = 1234
 #: The command that builds the datasets, named in every error about a missing dataset.
 BUILD_DATASETS_COMMAND = "make datasets"
 
+#: The environment variable naming the folder that holds ``image_dataset/`` and
+#: ``text_dataset/``; the folder of this file (the project's) when it is not set.
+DATA_DIR_VARIABLE = "SOL5_DATA_DIR"
+
 
 def relpath(filename):
     """Return the path of ``filename`` relative to the folder this module lives in.
@@ -78,13 +82,25 @@ def list_images(path, use_shuffle=True):
     return images
 
 
+def data_root():
+    """Return the folder that holds the datasets: ``$SOL5_DATA_DIR`` if set, else this file's.
+
+    Returns
+    -------
+    str
+        An absolute path. The course's own ``sol5_utils.py`` knows only its own folder; this
+        variable lets an installed copy, or a user with the datasets elsewhere, point to them.
+    """
+    return os.path.abspath(os.environ.get(DATA_DIR_VARIABLE) or relpath("."))
+
+
 def dataset_images(dataset, split="train"):
     """List the images of one split of one of the project's datasets, in the fixed shuffled order.
 
     Parameters
     ----------
     dataset : {"image_dataset", "text_dataset"}
-        The dataset folder at the project root.
+        The dataset folder in :func:`data_root`.
     split : {"train", "test"}, optional
         The split; ``"test"`` holds the held-out images used for evaluation only.
 
@@ -95,7 +111,7 @@ def dataset_images(dataset, split="train"):
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
-    return list_images(relpath(os.path.join(dataset, split)), use_shuffle=True)
+    return list_images(os.path.join(data_root(), dataset, split), use_shuffle=True)
 
 
 def images_for_denoising():

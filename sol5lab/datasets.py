@@ -25,7 +25,7 @@ import string
 import imageio.v3 as iio
 import numpy as np
 
-from sol5_utils import relpath
+from sol5_utils import data_root
 from sol5lab import files
 
 #: zlib level of the PNG files: 3 writes the big photographs three times faster than the
@@ -506,7 +506,7 @@ def build_image_dataset(root=None, *, force=False):
     Parameters
     ----------
     root : str or os.PathLike, optional
-        The dataset folder; ``image_dataset`` at the project root when None.
+        The dataset folder; ``image_dataset`` in ``sol5_utils.data_root()`` when None.
     force : bool, optional
         Rewrite the files even if they exist. Other files in the folders are never touched.
 
@@ -516,7 +516,7 @@ def build_image_dataset(root=None, *, force=False):
         The files written and those already present: ``<name>.png`` for every name of
         :data:`IMAGE_SPLITS`, at the original resolution (uint8, grey or RGB).
     """
-    root = relpath("image_dataset") if root is None else root
+    root = os.path.join(data_root(), "image_dataset") if root is None else root
     jobs = [
         (split, f"{name}.png", functools.partial(load_source_image, name))
         for split, names in IMAGE_SPLITS.items()
@@ -531,7 +531,7 @@ def build_text_dataset(root=None, *, num_train=DEFAULT_NUM_TRAIN, num_test=DEFAU
     Parameters
     ----------
     root : str or os.PathLike, optional
-        The dataset folder; ``text_dataset`` at the project root when None.
+        The dataset folder; ``text_dataset`` in ``sol5_utils.data_root()`` when None.
     num_train, num_test : int, optional
         The number of pages per split, each at least 1. Pages are numbered from 0, so a
         larger number later adds pages and keeps the existing ones; pages beyond a smaller
@@ -552,7 +552,7 @@ def build_text_dataset(root=None, *, num_train=DEFAULT_NUM_TRAIN, num_test=DEFAU
     """
     _check_count("num_train", num_train, minimum=1)
     _check_count("num_test", num_test, minimum=1)
-    root = relpath("text_dataset") if root is None else root
+    root = os.path.join(data_root(), "text_dataset") if root is None else root
     jobs = [
         (split, text_page_name(index), functools.partial(text_page, split, index))
         for split, count in (("train", num_train), ("test", num_test))

@@ -42,27 +42,24 @@ def datasets():
 
 @pytest.fixture
 def committed_results():
-    """Read a committed file of ``results/`` as JSON, and the README, from the last commit.
+    """Read the committed results and the documents that show them, from the working tree.
 
-    The working tree's copies are rewritten by a user's own runs, with this machine's timings;
-    the README shows the committed ones.
+    ``committed_results(name)`` is ``results/<name>`` as JSON; ``.show(path)`` a file's text;
+    ``.readme()`` the README; ``.doc(name)`` a page of ``docs/``. Quick runs write ``*_quick``
+    files, so only a full run (which is committed) rewrites what these read.
     """
     import json
-    import subprocess
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
     def show(path):
-        shown = subprocess.run(
-            ["git", "show", f"HEAD:{path}"], cwd=root, capture_output=True, text=True, check=False
-        )
-        if shown.returncode != 0:
-            pytest.skip(f"{path} is not committed here")
-        return shown.stdout
+        with open(os.path.join(root, path), encoding="utf-8") as file:
+            return file.read()
 
     def read(name):
         return json.loads(show(f"results/{name}"))
 
     read.readme = lambda: show("README.md")
+    read.doc = lambda name: show(f"docs/{name}")
     read.show = show
     return read

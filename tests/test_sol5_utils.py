@@ -1,5 +1,6 @@
 """The course's helpers: the motion-blur kernel and the dataset listings."""
 
+import os
 import random
 
 import numpy as np
@@ -108,3 +109,14 @@ def test_dataset_helpers_point_at_the_right_folders(monkeypatch, tmp_path):
 
 def test_relpath_is_relative_to_the_project_root():
     assert sol5_utils.relpath("sol5.py") == sol5_utils.__file__.replace("sol5_utils.py", "sol5.py")
+
+
+def test_the_datasets_are_found_where_sol5_data_dir_says(tmp_path, monkeypatch):
+    folder = tmp_path / "image_dataset" / "train"
+    folder.mkdir(parents=True)
+    (folder / "photo.png").write_bytes(b"")
+    monkeypatch.setenv(sol5_utils.DATA_DIR_VARIABLE, str(tmp_path))
+    assert sol5_utils.data_root() == str(tmp_path)
+    assert sol5_utils.images_for_denoising() == [str(folder / "photo.png")]
+    monkeypatch.delenv(sol5_utils.DATA_DIR_VARIABLE)
+    assert sol5_utils.data_root() == os.path.dirname(os.path.abspath(sol5_utils.__file__))

@@ -343,7 +343,7 @@ def test_build_text_dataset_rejects_bad_counts(tmp_path, kwargs, error, match):
 
 @pytest.mark.usefixtures("small_images")
 def test_main_reports_what_it_wrote(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(bd, "relpath", lambda name: str(tmp_path / name))
+    monkeypatch.setenv("SOL5_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(
         bd, "build_text_dataset", functools.partial(bd.build_text_dataset, num_train=2, num_test=1)
     )

@@ -30,11 +30,11 @@ def test_a_tiny_comparison_reports_every_condition_and_method(tmp_path, datasets
             assert len(row["images"]) == 1 and row["seconds_per_image"] > 0
 
 
-def test_readme_shows_the_committed_comparison(committed_results):
+def test_the_docs_show_the_committed_comparison(committed_results):
     table = classical_experiment.markdown_table(
         committed_results("classical_comparison.json"), committed_results("depth_experiment.json")
     )
-    assert table in committed_results.readme()
+    assert table in committed_results.doc("depth.md")
 
 
 def test_the_committed_table_file_is_the_one_the_committed_results_give(committed_results):

@@ -81,7 +81,7 @@ def test_the_default_budget_is_the_one_the_committed_study_chose(committed_resul
     study = committed_results("deep_prior.json")
     assert sol5.DEEP_PRIOR_SETTINGS["num_iterations"] == study["budget"]["num_iterations"]
     assert sol5.DEEP_PRIOR_SETTINGS["inpainting_iterations"] == study["budget"]["inpainting_iterations"]
-    assert deep_prior_study.markdown_table(study) in committed_results.readme()
+    assert deep_prior_study.markdown_table(study) in committed_results.doc("deep_prior.md")
 
 
 def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
@@ -98,6 +98,6 @@ def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
     assert "| linear output, clipped |" in deep_prior_study.variants_table(result["variants"])
 
 
-def test_readme_shows_the_committed_variants(committed_results):
+def test_the_docs_show_the_committed_variants(committed_results):
     variants = committed_results("deep_prior_variants.json")["variants"]
-    assert deep_prior_study.variants_table(variants) in committed_results.readme()
+    assert deep_prior_study.variants_table(variants) in committed_results.doc("deep_prior.md")

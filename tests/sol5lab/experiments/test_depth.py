@@ -171,11 +171,10 @@ def test_the_table_has_a_row_per_depth_with_its_spread(tiny_run):
     )
 
 
-def test_readme_shows_the_committed_depth_results(committed_results):
-    assert (
-        depth_experiment.markdown_table(committed_results("depth_experiment.json"))
-        in committed_results.readme()
-    )
+def test_the_docs_show_the_committed_depth_results(committed_results):
+    assert depth_experiment.markdown_table(
+        committed_results("depth_experiment.json")
+    ) in committed_results.doc("depth.md")
 
 
 def test_plots_only_redraws_the_same_summary_from_disk(tiny_run, monkeypatch):

@@ -90,8 +90,8 @@ def test_the_table_marks_the_best_method():
     assert "| **21.00 dB / 0.600** |" in table
 
 
-def test_readme_shows_the_committed_table(committed_results):
+def test_the_docs_show_the_committed_table(committed_results):
     summary = committed_results("restoration_tasks.json")
-    assert task_comparison.markdown_table(summary) in committed_results.readme()
+    assert task_comparison.markdown_table(summary) in committed_results.doc("tasks.md")
     table = task_comparison.markdown_table(summary)
     assert committed_results.show("results/restoration_tasks.md") == table + "\n"
