@@ -43,8 +43,8 @@ submission:
 
 # Two workers: much of a test's time is one core tracing a Keras function.
 test: datasets
-	$(PYTHON) -m pytest -n 2
-	KERAS_BACKEND=jax $(PYTHON) -m pytest -n 2 -m portable
+	$(PYTHON) -m pytest -n 2 --dist loadfile
+	KERAS_BACKEND=jax $(PYTHON) -m pytest -n 2 --dist loadfile -m portable
 
 venv: $(INSTALLED)
 

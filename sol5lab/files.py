@@ -61,6 +61,12 @@ def variant(stem, quick_mode):
     return f"{stem}_quick" if quick_mode else stem
 
 
+def write_text(path, text):
+    """Write the string ``text`` to ``path`` as UTF-8, atomically."""
+    with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
 def write_json(path, data):
     """Write ``data`` as indented JSON to ``path``, atomically."""
     with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8") as file:

@@ -1,5 +1,6 @@
 """Section 5: train_model's split, validation set, compilation and learning."""
 
+import inspect
 import itertools
 import threading
 
@@ -221,3 +222,29 @@ def test_the_training_step_is_traced_once(image_files):
     model.train_step = lambda *args: traced.append(1) or train_step(*args)
     sol5.train_model(model, image_files, halve_contrast, 4, 3, 2, 8, verbose=0)
     assert len(traced) == 1
+
+
+def test_in_order_false_hands_fit_the_bare_generator(image_files, monkeypatch):
+    """The benchmark's comparison feed: ``in_order=False`` gives ``fit`` the generator itself."""
+    fed = []
+    real_fit = keras.Model.fit
+
+    def fit(self, x, **kwargs):
+        fed.append(x)
+        return real_fit(self, x, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", fit)
+    for in_order in (False, True):
+        sol5.train_model(
+            sol5.build_nn_model(8, 8, 2, 0),
+            image_files,
+            lambda image: image,
+            2,
+            1,
+            1,
+            2,
+            verbose=0,
+            in_order=in_order,
+        )
+    assert inspect.isgenerator(fed[0])
+    assert isinstance(fed[1], sol5.InOrderBatches)

@@ -31,11 +31,8 @@ code (``results/benchmark_quick.json``); both print a markdown table with the ta
 """
 
 import argparse
-import contextlib
-import importlib.metadata
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -45,7 +42,8 @@ import numpy as np
 
 import sol5
 import sol5_utils
-from sol5lab import files, tasks, training
+from sol5lab import files, tasks, timing, training
+from sol5lab.reporting import benchmark as benchmark_report
 
 TASKS = ("denoising", "deblurring")
 
@@ -126,187 +124,14 @@ TARGETS = {
 # --------------------------------------------------------------------------------------------
 
 
-def summarize(values):
-    """Return the median, minimum, maximum and count of measurements."""
-    values = [float(value) for value in values]
-    return {
-        "median": float(np.median(values)),
-        "min": min(values),
-        "max": max(values),
-        "repeats": len(values),
-    }
-
-
-def timed(function, repeats, *, warmup=1):
-    """Call ``function`` ``warmup`` times, then time ``repeats`` calls; return their summary."""
-    for _ in range(warmup):
-        function()
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - start)
-    return summarize(seconds)
-
-
-def per_second(amount, seconds):
-    """Turn a summary of seconds into one of ``amount`` per second (the slowest run is the min)."""
-    return {
-        "median": amount / seconds["median"],
-        "min": amount / seconds["max"],
-        "max": amount / seconds["min"],
-        "repeats": seconds["repeats"],
-    }
-
-
-def scaled(summary, factor):
-    """Multiply a summary's figures by a positive ``factor`` (seconds per batch from seconds)."""
-    return {**{key: summary[key] * factor for key in ("median", "min", "max")}, "repeats": summary["repeats"]}
-
-
-def _status_mb(field):
-    """Return a memory figure of this process from /proc/self/status, in MB (None off Linux)."""
-    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    return None
-
-
-def _reset_peak_rss():
-    """Lower the process's peak RSS (VmHWM) to its current RSS; True where Linux allows it."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear_refs:
-            clear_refs.write("5")
-    except OSError:
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def peak_memory():
-    """Measure the peak resident memory of the block, above the memory at its start.
-
-    The kernel keeps one high-water mark per process (VmHWM). Where it can be reset at the start
-    (Linux's ``clear_refs``), ``peak_above_start_mb`` is exactly the block's peak above its start.
-    Where it cannot, only a new high-water mark shows, so callers measure from small to large.
-
-    Yields
-    ------
-    dict
-        Filled on exit: ``peak_above_start_mb``, ``peak_rss_growth_mb`` (how much the process's
-        high-water mark rose) and ``high_water_mark_reset``.
-    """
-    record = {}
-    reset = _reset_peak_rss()
-    start_rss, start_peak = _status_mb("VmRSS"), _status_mb("VmHWM")
-    yield record
-    end_peak = _status_mb("VmHWM")
-    known = None not in (start_rss, start_peak, end_peak)
-    record.update(
-        peak_above_start_mb=end_peak - start_rss if known else None,
-        peak_rss_growth_mb=end_peak - start_peak if known else None,
-        high_water_mark_reset=reset,
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # The machine and its limit.
 # --------------------------------------------------------------------------------------------
 
 
-def machine_info():
-    """Return what the figures depend on: cores, CPU and its vector flags, backend and versions."""
-    model, flags = platform.processor() or None, set()
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-        for line in cpuinfo:
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                model = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
-                break
-    packages = {}
-    for name in ("tensorflow", "tensorflow-cpu", "jax", "jaxlib", "torch"):
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            packages[name] = importlib.metadata.version(name)
-    return {
-        "cpu_count": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "cpu_model": model,
-        "cpu_flags": {
-            **{flag: flag in flags for flag in ("avx2", "avx512f", "avx512_bf16", "fma")},
-            "amx": any(flag.startswith("amx") for flag in flags),
-        },
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "keras_backend": keras.backend.backend(),
-        "keras": keras.__version__,
-        "numpy": np.__version__,
-        "packages": packages,
-    }
-
-
-def matmul_rate(size, repeats, *, rng):
-    """Time ``keras.ops.matmul`` of two ``size`` x ``size`` float32 matrices: the yardstick.
-
-    The operands are converted to the backend's tensors once, outside the timing; the product is
-    brought back with ``convert_to_numpy``, which waits for it on backends that compute lazily.
-
-    Returns
-    -------
-    dict
-        ``size``, ``gflop`` (``2 * size**3`` operations), ``seconds`` and ``gflops`` summaries.
-    """
-    left, right = (
-        keras.ops.convert_to_tensor(rng.standard_normal((size, size), dtype=np.float32)) for _ in range(2)
-    )
-    seconds = timed(lambda: keras.ops.convert_to_numpy(keras.ops.matmul(left, right)), repeats)
-    gflop = 2 * size**3 / 1e9
-    return {"size": size, "gflop": gflop, "seconds": seconds, "gflops": per_second(gflop, seconds)}
-
-
 # --------------------------------------------------------------------------------------------
 # Training.
 # --------------------------------------------------------------------------------------------
-
-
-def conv_flops(model, batch, height, width):
-    """Count the floating-point operations of ``model``'s convolutions in one forward pass.
-
-    A ``Conv2D`` with a ``kh`` x ``kw`` kernel from ``Cin`` to ``Cout`` channels does, at stride 1
-    with "same" padding, ``kh * kw * Cin * Cout`` multiply-adds per output pixel: ``2 * H * W *
-    kh * kw * Cin * Cout`` operations per sample. The biases, ReLUs and sums (one operation per
-    value each) are left out: they are well under 1% of the assignment's network.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A built, fully convolutional model at full resolution, such as ``sol5.build_nn_model``'s.
-    batch : int
-        Samples.
-    height, width : int
-        Size of each sample.
-
-    Returns
-    -------
-    int
-        Operations (a multiply-add counts two).
-    """
-    per_pixel = 0
-    for layer in model.layers:
-        if hasattr(layer, "layers"):  # a nested model
-            per_pixel += conv_flops(layer, 1, 1, 1)
-        elif isinstance(layer, keras.layers.Conv2D):
-            kernel_height, kernel_width, channels_in, channels_out = layer.kernel.shape
-            per_pixel += 2 * kernel_height * kernel_width * channels_in * channels_out
-    return int(per_pixel) * int(batch) * int(height) * int(width)
-
-
-def training_step_flops(model, batch, height, width):
-    """Operations of one training step: the forward pass, then the gradients of the inputs and of
-    the weights, each about as costly as the forward pass, hence the usual 3x."""
-    return 3 * conv_flops(model, batch, height, width)
 
 
 def compiled_model(task, num_res_blocks=NUM_RES_BLOCKS):
@@ -337,9 +162,9 @@ def training_step(task, batch_size, repeats, matmul_gflops, *, rng):
     model = compiled_model(task)
     source, target = random_batch(task, batch_size, rng)
     # The first call builds the optimizer and traces the step: that is the warm-up.
-    seconds = timed(lambda: model.train_on_batch(source, target), repeats)
-    gflop = training_step_flops(model, batch_size, *settings["crop_size"]) / 1e9
-    gflops = per_second(gflop, seconds)
+    seconds = timing.timed(lambda: model.train_on_batch(source, target), repeats)
+    gflop = timing.training_step_flops(model, batch_size, *settings["crop_size"]) / 1e9
+    gflops = timing.per_second(gflop, seconds)
     return {
         "batch_size": batch_size,
         "crop_size": list(settings["crop_size"]),
@@ -347,7 +172,7 @@ def training_step(task, batch_size, repeats, matmul_gflops, *, rng):
         "num_res_blocks": NUM_RES_BLOCKS,
         "gflop_per_step": gflop,
         "seconds": seconds,
-        "samples_per_second": per_second(batch_size, seconds),
+        "samples_per_second": timing.per_second(batch_size, seconds),
         "gflops": gflops,
         "vs_matmul": gflops["median"] / matmul_gflops if matmul_gflops else None,
     }
@@ -365,12 +190,12 @@ def data_loading(task, batch_size, batches, repeats, *, rng):
     """Time drawing ``batches`` batches from :func:`task_batches`, after a warm-up batch (which
     reads the images into the generator's cache, as the first step of a training does)."""
     generator = task_batches(task, batch_size, rng=rng)
-    seconds = timed(lambda: [next(generator) for _ in range(batches)], repeats)
+    seconds = timing.timed(lambda: [next(generator) for _ in range(batches)], repeats)
     return {
         "batch_size": batch_size,
         "batches_per_repeat": batches,
-        "seconds_per_batch": scaled(seconds, 1 / batches),
-        "batches_per_second": per_second(batches, seconds),
+        "seconds_per_batch": timing.scaled(seconds, 1 / batches),
+        "batches_per_second": timing.per_second(batches, seconds),
     }
 
 
@@ -470,10 +295,10 @@ def data_wait(task, batch_size, steps, repeats, plain_repeats, *, rng):
     return {
         "batch_size": batch_size,
         "steps": steps,
-        "step_seconds": {name: summarize(values) for name, values in step_seconds.items()},
-        "share": summarize(shares),
-        "float64_cost": summarize(float64_costs),
-        "teardown_seconds": {name: summarize(values) for name, values in teardowns.items()},
+        "step_seconds": {name: timing.summarize(values) for name, values in step_seconds.items()},
+        "share": timing.summarize(shares),
+        "float64_cost": timing.summarize(float64_costs),
+        "teardown_seconds": {name: timing.summarize(values) for name, values in teardowns.items()},
     }
 
 
@@ -516,14 +341,14 @@ def quick_mode(task, repeats):
         )
         if child.returncode != 0:
             raise RuntimeError(f"quick mode of {task} failed in its own process:\n{child.stderr[-2000:]}")
-        timing = json.loads(child.stdout.strip().splitlines()[-1])
-        imports.append(timing["import"])
-        firsts.append(timing["calls"][0])
-        seconds.append(timing["calls"][1])
+        measured = json.loads(child.stdout.strip().splitlines()[-1])
+        imports.append(measured["import"])
+        firsts.append(measured["calls"][0])
+        seconds.append(measured["calls"][1])
     return {
-        "import_seconds": summarize(imports),
-        "first_call_seconds": summarize(firsts),
-        "second_call_seconds": summarize(seconds),
+        "import_seconds": timing.summarize(imports),
+        "first_call_seconds": timing.summarize(firsts),
+        "second_call_seconds": timing.summarize(seconds),
     }
 
 
@@ -548,8 +373,8 @@ def full_training(repeats):
             )
 
         result[task] = {
-            "seconds": timed(lambda learn=learn: learn(True), repeats, warmup=0),
-            "bare_generator_seconds": timed(lambda learn=learn: learn(False), repeats, warmup=0),
+            "seconds": timing.timed(lambda learn=learn: learn(True), repeats, warmup=0),
+            "bare_generator_seconds": timing.timed(lambda learn=learn: learn(False), repeats, warmup=0),
         }
     return result
 
@@ -615,7 +440,7 @@ def restore_sizes(sizes, first_repeats, repeated_repeats, matmul_gflops, *, rng)
     rows = []
     for side in sorted(sizes):
         image = rng.random((side, side))
-        with peak_memory() as memory:
+        with timing.peak_memory() as memory:
             firsts = []
             for _ in range(first_repeats):
                 model = restoration_model()
@@ -623,12 +448,12 @@ def restore_sizes(sizes, first_repeats, repeated_repeats, matmul_gflops, *, rng)
                 sol5.restore_image(image, model)
                 firsts.append(time.perf_counter() - start)
             # The last first call is the repeated calls' warm-up.
-            repeated = timed(
+            repeated = timing.timed(
                 lambda image=image, model=model: sol5.restore_image(image, model), repeated_repeats, warmup=0
             )
-        gflop = conv_flops(model, 1, side, side) / 1e9
-        gflops = per_second(gflop, repeated)
-        first = summarize(firsts)
+        gflop = timing.conv_flops(model, 1, side, side) / 1e9
+        gflops = timing.per_second(gflop, repeated)
+        first = timing.summarize(firsts)
         rows.append(
             {
                 "size": [side, side],
@@ -667,10 +492,12 @@ def tiled_restoration(size, pixels, repeats, matmul_gflops, *, rng):
     tiles = _tiles(image.shape, model, used_pixels)
     rows, cols = tiles[0][0]
     sol5.restore_image(image[rows, cols], model, tile_pixels=used_pixels)
-    with peak_memory() as memory:
-        seconds = timed(lambda: sol5.restore_image(image, model, tile_pixels=used_pixels), repeats, warmup=0)
-    gflop = conv_flops(model, 1, *size) / 1e9
-    gflops = per_second(gflop, seconds)
+    with timing.peak_memory() as memory:
+        seconds = timing.timed(
+            lambda: sol5.restore_image(image, model, tile_pixels=used_pixels), repeats, warmup=0
+        )
+    gflop = timing.conv_flops(model, 1, *size) / 1e9
+    gflops = timing.per_second(gflop, seconds)
     return {
         "size": list(size),
         "tile_pixels": used_pixels,
@@ -722,7 +549,7 @@ def deep_prior(side, num_iterations, repeats, *, rng):
     if num_iterations is None:
         num_iterations = sol5.DEEP_PRIOR_SETTINGS["num_iterations"]
     sol5.deep_prior_restore_image(image, num_iterations=2, seed=0)
-    seconds = timed(
+    seconds = timing.timed(
         lambda: sol5.deep_prior_restore_image(image, num_iterations=num_iterations, seed=0), repeats, warmup=0
     )
     return {
@@ -755,9 +582,9 @@ def run(quick, full):
         "quick": quick,
         "budget": budget,
         "targets": TARGETS,
-        "machine": machine_info(),
+        "machine": timing.machine_info(),
     }
-    result["matmul"] = matmul_rate(budget["matmul_size"], budget["matmul_repeats"], rng=rng)
+    result["matmul"] = timing.matmul_rate(budget["matmul_size"], budget["matmul_repeats"], rng=rng)
     reference = result["matmul"]["gflops"]["median"]
     say(f"matmul: {reference:.0f} GFLOP/s")
     result["training_step"] = {
@@ -817,177 +644,6 @@ def run(quick, full):
     return result
 
 
-def _row(what, unit, value, *, share=None, target="", met=None):
-    """One row of the table: ``value`` is a summary or a single figure; ``met`` None for no target."""
-    return {"what": what, "unit": unit, "value": value, "share": share, "target": target, "met": met}
-
-
-def table_rows(result):
-    """Return the table's rows (see :func:`_row`), in the order of the run."""
-    targets = result["targets"]
-    matmul = result["matmul"]
-    rows = [
-        _row(
-            f"matmul {matmul['size']}x{matmul['size']} float32",
-            "GFLOP/s",
-            matmul["gflops"],
-            share=1.0,
-            target="reference",
-        )
-    ]
-    step_target = targets["training_step_vs_matmul"]
-    for task, step in result["training_step"].items():
-        where = f"training step, {task}, batch {step['batch_size']}"
-        rows += [
-            _row(where, "s", step["seconds"]),
-            _row(where, "samples/s", step["samples_per_second"]),
-            _row(
-                where,
-                "GFLOP/s",
-                step["gflops"],
-                share=step["vs_matmul"],
-                target=f">= {step_target:.0%} of matmul",
-                met=step["vs_matmul"] >= step_target,
-            ),
-        ]
-    for task, loading in result["data_loading"].items():
-        rows.append(
-            _row(
-                f"load_dataset, {task}, batch {loading['batch_size']}",
-                "batches/s",
-                loading["batches_per_second"],
-            )
-        )
-    wait_target, teardown_limit = targets["data_wait_share"], targets["teardown_seconds"]
-    for task, wait in result["data_wait"].items():
-        steps, teardowns = wait["step_seconds"], wait["teardown_seconds"]
-        rows += [
-            _row(f"step in fit, {task}, fed load_dataset", "s", steps["real"]),
-            _row(f"step in fit, {task}, fed one constant batch", "s", steps["constant"]),
-            _row(f"step in fit, {task}, fed load_dataset cast to float32", "s", steps["real_float32"]),
-            _row(
-                f"float64 batches' cost to a step in fit, {task}",
-                "share",
-                wait["float64_cost"],
-                target=f"< {targets['float64_cost']:.0%}",
-                met=wait["float64_cost"]["median"] < targets["float64_cost"],
-            ),
-            _row(
-                f"waiting for data in fit, {task}",
-                "share",
-                wait["share"],
-                target=f"< {wait_target:.0%}",
-                met=wait["share"]["median"] < wait_target,
-            ),
-            _row(
-                f"fit's teardown, {task}, as train_model feeds it",
-                "s",
-                teardowns["library"],
-                target=f"< {teardown_limit:g} s",
-                met=teardowns["library"]["max"] < teardown_limit,
-            ),
-            _row(f"fit's teardown, {task}, fed the bare generator", "s", teardowns["plain_generator"]),
-        ]
-    limit = targets["quick_mode_seconds"]
-    for task, quick in result["quick_mode"].items():
-        for call in ("first", "second"):
-            seconds = quick[f"{call}_call_seconds"]
-            rows.append(
-                _row(
-                    f"quick mode, {task}, {call} call",
-                    "s",
-                    seconds,
-                    target=f"≤ {limit:g} s",
-                    met=seconds["median"] <= limit,
-                )
-            )
-    restore_target, from_size = targets["restore_vs_matmul"], targets["restore_vs_matmul_from_size"]
-    for row in result["restore_image"]:
-        name = f"restore_image {row['size'][0]}x{row['size'][1]}"
-        first, repeated = row["first_call_seconds"], row["repeated_call_seconds"]
-        judged = row["size"][0] >= from_size
-        rows += [
-            _row(f"{name}, first call", "s", first),
-            _row(
-                f"{name}, repeated call",
-                "s",
-                repeated,
-                target="<= first call",
-                met=repeated["median"] <= first["median"],
-            ),
-            _row(
-                f"{name}, repeated call",
-                "GFLOP/s",
-                row["gflops"],
-                share=row["vs_matmul"],
-                target=f">= {restore_target:.0%} of matmul" if judged else "",
-                met=row["vs_matmul"] >= restore_target if judged else None,
-            ),
-            _row(f"{name}, peak memory", "MB", row["memory"]["peak_above_start_mb"]),
-        ]
-    tiled, check = result["tiling"]["tiled"], result["tiling"]["check"]
-    name = f"restore_image {tiled['size'][0]}x{tiled['size'][1]} in {tiled['tiles']} tiles"
-    rows += [
-        _row(name, "s", tiled["seconds"]),
-        _row(name, "GFLOP/s", tiled["gflops"], share=tiled["vs_matmul"]),
-        _row(f"{name}, peak memory", "MB", tiled["memory"]["peak_above_start_mb"]),
-        _row(
-            f"tiled against whole, {check['size'][0]}x{check['size'][1]} in {check['tiles']} tiles",
-            "max abs difference",
-            check["max_abs_difference"],
-            target=f"<= {check['tolerance']:g}",
-            met=check["within_tolerance"],
-        ),
-    ]
-    prior = result["deep_prior"]
-    size = f"{prior['size'][0]}x{prior['size'][1]}"
-    rows.append(
-        _row(f"deep_prior_restore_image {size}, {prior['num_iterations']} steps", "s", prior["seconds"])
-    )
-    mixed = result["mixed_precision"]
-    for policy, seconds in mixed["seconds"].items():
-        rows.append(_row(f"training step, {mixed['task']}, {policy}", "s", seconds))
-    rows.append(_row("mixed_bfloat16 speed-up over float32", "x", mixed["speedup"]))
-    for task, timing in (result["full_training"] or {}).items():
-        rows += [
-            _row(f"full learn_{task}_model()", "s", timing["seconds"]),
-            _row(
-                f"full learn_{task}_model(), fit fed the bare generator",
-                "s",
-                timing["bare_generator_seconds"],
-            ),
-        ]
-    return rows
-
-
-def _number(value, unit):
-    if value is None:
-        return ""
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "max abs difference":
-        return f"{value:.1e}"
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
-
-
-def markdown_table(result):
-    """Return the figures as a markdown table: median, min, max, repetitions, share, target."""
-    lines = [
-        "| measurement | unit | median | min | max | n | of matmul | target | met |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-    ]
-    for row in table_rows(result):
-        value, unit = row["value"], row["unit"]
-        if isinstance(value, dict):
-            cells = [_number(value[key], unit) for key in ("median", "min", "max")] + [str(value["repeats"])]
-        else:  # a single figure
-            cells = [_number(value, unit), "", "", "" if value is None else "1"]
-        share = "" if row["share"] is None else f"{row['share']:.0%}"
-        met = "" if row["met"] is None else ("yes" if row["met"] else "no")
-        lines.append(f"| {row['what']} | {unit} | {' | '.join(cells)} | {share} | {row['target']} | {met} |")
-    return "\n".join(lines)
-
-
 def main(argv=None):
     """Run the benchmark; see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1001,7 +657,7 @@ def main(argv=None):
     name = files.variant("benchmark", args.quick) + ".json"
     files.write_json(os.path.join(args.results_dir, name), result)
     print()
-    print(markdown_table(result))
+    print(benchmark_report.markdown_table(result))
     return result
 
 

@@ -25,7 +25,6 @@ import time
 
 import bm3d
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 from skimage.metrics import peak_signal_noise_ratio
 from skimage.restoration import inpaint_biharmonic
@@ -34,6 +33,7 @@ import sol5
 import sol5_utils
 from sol5lab import files, store
 from sol5lab.evaluation import image_quality, mean_quality
+from sol5lab.reporting import deep_prior as deep_prior_report
 from sol5lab.scratches import scratch_mask
 
 SEED = 2020
@@ -136,20 +136,6 @@ def compare_variants(crops, iterations, every):
     return result
 
 
-def variants_table(variants):
-    """Return the README's table of the variants."""
-    lines = [
-        "| variant | best mean PSNR | at step | seconds per run (median) |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    for name, row in variants.items():
-        lines.append(
-            f"| {name} | {row['best_mean_psnr']:.2f} dB | {row['best_step']} "
-            f"| {row['seconds_median']:.0f} s |"
-        )
-    return "\n".join(lines)
-
-
 def choose_budget(curves):
     """The recorded step with the best PSNR averaged over the images, and what each image loses
     there against its own best step."""
@@ -246,111 +232,6 @@ def inpainting_comparison(size, count, iterations, every):
     return {"iterations": steps, "images": rows}
 
 
-def inpainting_summary(curves, num_iterations):
-    """The JSON record of one size's inpainting curves, scored at ``num_iterations`` steps (or
-    at the last recorded step, when the curves stop sooner)."""
-    steps = curves["iterations"]
-    at = steps.index(num_iterations) if num_iterations in steps else len(steps) - 1
-    rows = curves["images"]
-    mean = np.mean([row["psnr"] for row in rows], axis=0)
-    return {
-        "coverage": SCRATCH_COVERAGE,
-        "iterations": steps,
-        "mean_psnr": mean.tolist(),
-        "num_iterations": steps[at],
-        "deep_prior_hole_psnr": float(mean[at]),
-        "best_step": steps[int(np.argmax(mean))],
-        "best_deep_prior_hole_psnr": float(mean.max()),
-        "biharmonic_hole_psnr": float(np.mean([row["biharmonic_hole_psnr"] for row in rows])),
-        "deep_prior_seconds_median": float(np.median([row["seconds_per_step"] for row in rows])) * steps[at],
-        "images": [
-            {
-                **{
-                    key: row[key]
-                    for key in ("name", "size", "scratched_share", "psnr", "biharmonic_hole_psnr")
-                },
-                "deep_prior_hole_psnr": row["psnr"][at],
-                "seconds_per_step": row["seconds_per_step"],
-            }
-            for row in rows
-        ],
-    }
-
-
-def plot_curves(curves, budget, inpainting, path):
-    """Left: denoising PSNR against step for each crop, the mean and the chosen budget. Right: the
-    mean PSNR inside the scratches against step for each inpainting size, beside biharmonic."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
-    steps = curves["iterations"]
-    for image in curves["images"]:
-        left.plot(steps, image["psnr"], alpha=0.6, label=image["name"])
-    left.plot(
-        steps,
-        np.mean([image["psnr"] for image in curves["images"]], axis=0),
-        color="black",
-        lw=2,
-        label="mean",
-    )
-    left.axvline(
-        budget["num_iterations"], color="red", ls="--", label=f"budget: {budget['num_iterations']} steps"
-    )
-    left.set_title(f"denoising 64x64 crops, sigma 25/255 (seed {SEED})", fontsize=10)
-    left.set_ylabel("PSNR against the clean crop (dB)")
-    for (size, summary), color in zip(inpainting.items(), ("C0", "C1"), strict=False):
-        label = f"{size}x{size}, {len(summary['images'])} crops"
-        right.plot(
-            summary["iterations"], summary["mean_psnr"], color=color, lw=2, label=f"deep prior, {label}"
-        )
-        right.axhline(summary["biharmonic_hole_psnr"], color=color, ls=":", label=f"biharmonic, {label}")
-    right.axvline(
-        budget["inpainting_iterations"],
-        color="red",
-        ls="--",
-        label=f"budget: {budget['inpainting_iterations']} steps",
-    )
-    right.set_title("inpainting, 10% scratched: mean over the crops", fontsize=10)
-    right.set_ylabel("PSNR inside the scratches (dB)")
-    for axis in (left, right):
-        axis.set_xlabel("optimisation step")
-        axis.grid(alpha=0.3)
-        axis.legend(fontsize=8)
-    figure.suptitle("Deep Image Prior: when to stop")
-    figure.tight_layout()
-    files.save_figure(figure, path, dpi=110)
-    plt.close(figure)
-
-
-def plot_examples(denoising_row, inpainting_row, inpainting_psnr, path):
-    """One denoising row (noisy | deep prior | learned | BM3D | clean) and one inpainting row,
-    the deep prior's fill being ``inpainting_row["images"]["deep prior"]`` with PSNR
-    ``inpainting_psnr`` inside the scratches."""
-    figure, axes = plt.subplots(2, 5, figsize=(12, 6.2))
-    panels = [
-        (f"{key}\n{denoising_row[key]['psnr']:.2f} dB", denoising_row["outputs"][key])
-        for key in ("noisy", "deep prior", "learned", "BM3D")
-    ] + [("clean", denoising_row["clean"])]
-    images = inpainting_row["images"]
-    panels += [
-        ("scratched (black)", images["scratched"]),
-        (f"deep prior\n{inpainting_psnr:.2f} dB in scratches", images["deep prior"]),
-        (f"biharmonic\n{inpainting_row['biharmonic_hole_psnr']:.2f} dB in scratches", images["biharmonic"]),
-        ("clean", images["clean"]),
-    ]
-    for axis, (title, image) in zip(axes.ravel(), panels, strict=False):
-        axis.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        axis.set_title(title, fontsize=9)
-    for axis in axes.ravel():
-        axis.axis("off")
-    figure.suptitle(
-        f"Deep Image Prior: denoising {denoising_row['name']} (64x64, sigma 25/255) and inpainting "
-        f"{inpainting_row['name']} ({inpainting_row['size']}x{inpainting_row['size']}, 10% scratched)",
-        fontsize=10,
-    )
-    figure.tight_layout(h_pad=2.0)
-    files.save_figure(figure, path, dpi=110)
-    plt.close(figure)
-
-
 def main(argv=None):
     """Run the study; see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -376,7 +257,7 @@ def main(argv=None):
         }
         files.write_json(os.path.join(args.results_dir, f"deep_prior_variants{suffix}.json"), result)
         print()
-        print(variants_table(variants))
+        print(deep_prior_report.variants_table(variants))
         return result
 
     crops = center_crops(64, budgets["curve_images"])
@@ -395,7 +276,13 @@ def main(argv=None):
         size: inpainting_summary(rows, budget["inpainting_iterations"])
         for size, rows in inpainting_curves.items()
     }
-    plot_curves(curves, budget, inpainting, os.path.join(args.results_dir, f"deep_prior_curves{suffix}.png"))
+    deep_prior_report.plot_curves(
+        curves,
+        budget,
+        inpainting,
+        os.path.join(args.results_dir, f"deep_prior_curves{suffix}.png"),
+        seed=SEED,
+    )
 
     # The depth experiment's 5-block, seed-0 model (trained here if that experiment has not run).
     stem = os.path.join(args.models_dir, "depth", f"denoising_depth5_seed0{suffix}")
@@ -404,7 +291,7 @@ def main(argv=None):
     example = smallest["images"][0]
     at = smallest["iterations"].index(budget["inpainting_iterations"])
     example["images"]["deep prior"] = example["snapshots"][at]
-    plot_examples(
+    deep_prior_report.plot_examples(
         denoising[0],
         example,
         example["psnr"][at],
@@ -434,41 +321,39 @@ def main(argv=None):
     }
     files.write_json(os.path.join(args.results_dir, f"deep_prior{suffix}.json"), result)
     print()
-    print(markdown_table(result))
+    print(deep_prior_report.markdown_table(result))
     return result
 
 
-def markdown_table(result):
-    """Return the README's two deep-prior tables, denoising and inpainting."""
-    denoising = result["denoising"]
-    lines = [
-        f"| 64x64 crops, sigma 25/255 ({len(denoising['images'])} images) | PSNR | SSIM |",
-        "| --- | ---: | ---: |",
-    ]
-    names = {
-        "noisy": "noisy input",
-        "deep prior": f"deep prior, {denoising['num_iterations']} steps "
-        f"(median {denoising['deep_prior_seconds_median']:.0f} s)",
-        "learned": "learned denoiser (`learn_denoising_model`)",
-        "BM3D": "BM3D, given the true sigma",
+def inpainting_summary(curves, num_iterations):
+    """The JSON record of one size's inpainting curves, scored at ``num_iterations`` steps (or
+    at the last recorded step, when the curves stop sooner)."""
+    steps = curves["iterations"]
+    at = steps.index(num_iterations) if num_iterations in steps else len(steps) - 1
+    rows = curves["images"]
+    mean = np.mean([row["psnr"] for row in rows], axis=0)
+    return {
+        "coverage": SCRATCH_COVERAGE,
+        "iterations": steps,
+        "mean_psnr": mean.tolist(),
+        "num_iterations": steps[at],
+        "deep_prior_hole_psnr": float(mean[at]),
+        "best_step": steps[int(np.argmax(mean))],
+        "best_deep_prior_hole_psnr": float(mean.max()),
+        "biharmonic_hole_psnr": float(np.mean([row["biharmonic_hole_psnr"] for row in rows])),
+        "deep_prior_seconds_median": float(np.median([row["seconds_per_step"] for row in rows])) * steps[at],
+        "images": [
+            {
+                **{
+                    key: row[key]
+                    for key in ("name", "size", "scratched_share", "psnr", "biharmonic_hole_psnr")
+                },
+                "deep_prior_hole_psnr": row["psnr"][at],
+                "seconds_per_step": row["seconds_per_step"],
+            }
+            for row in rows
+        ],
     }
-    for method, label in names.items():
-        quality = denoising["mean"][method]
-        lines.append(f"| {label} | {quality['psnr']:.2f} dB | {quality['ssim']:.3f} |")
-    lines += [
-        "",
-        "| 10% scratched | crops | PSNR in scratches, deep prior (steps, median time) "
-        "| best of its curve (at step) | PSNR in scratches, biharmonic |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    for size, row in result["inpainting"].items():
-        lines.append(
-            f"| {size}x{size} | {len(row['images'])} | {row['deep_prior_hole_psnr']:.2f} dB "
-            f"({row['num_iterations']} steps, {row['deep_prior_seconds_median']:.0f} s) "
-            f"| {row['best_deep_prior_hole_psnr']:.2f} dB ({row['best_step']}) "
-            f"| {row['biharmonic_hole_psnr']:.2f} dB |"
-        )
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -39,3 +39,9 @@ def test_json_round_trip(tmp_path):
 def test_models_must_be_keras_files():
     with pytest.raises(ValueError, match=".keras"):
         files.save_model(object(), "model.h5")
+
+
+def test_write_text_writes_utf8_whole(tmp_path):
+    files.write_text(str(tmp_path / "table.md"), "| ± 0.2 dB |\n")
+    assert (tmp_path / "table.md").read_text(encoding="utf-8") == "| ± 0.2 dB |\n"
+    assert os.listdir(tmp_path) == ["table.md"]

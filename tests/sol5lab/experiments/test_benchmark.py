@@ -1,6 +1,5 @@
 """The benchmark: its arithmetic by hand, and its quick run, which goes through the full run's code."""
 
-import inspect
 import json
 import os
 
@@ -9,8 +8,9 @@ import numpy as np
 import pytest
 
 import sol5
-from sol5lab import files
+from sol5lab import files, timing
 from sol5lab.experiments import benchmark
+from sol5lab.reporting import benchmark as benchmark_report
 
 SECTIONS = {
     "machine",
@@ -27,47 +27,11 @@ SECTIONS = {
 }
 
 
-@pytest.mark.portable
-def test_conv_flops_of_the_assignment_network_by_hand():
-    # 1 -> 4, two 4 -> 4 in the block, 4 -> 1, all 3x3: 9 * (4 + 16 + 16 + 4) = 360 multiply-adds a pixel
-    model = sol5.build_nn_model(8, 8, 4, 1)
-    assert benchmark.conv_flops(model, 3, 10, 12) == 2 * 360 * 10 * 12 * 3
-    assert benchmark.training_step_flops(model, 3, 10, 12) == 3 * 2 * 360 * 10 * 12 * 3
-
-
-@pytest.mark.portable
-def test_conv_flops_counts_kernel_size_and_channels():
-    inputs = keras.Input((None, None, 3))
-    x = keras.layers.Conv2D(6, 5, padding="same")(inputs)
-    x = keras.layers.Activation("relu")(x)
-    outputs = keras.layers.Conv2D(2, 1)(x)
-    model = keras.Model(inputs, outputs)
-    # 5 * 5 * 3 * 6 + 1 * 1 * 6 * 2 = 462 multiply-adds a pixel; the ReLU is not counted
-    assert benchmark.conv_flops(model, 1, 7, 9) == 2 * 462 * 7 * 9
-
-
-def test_summaries_and_rates_keep_min_below_max():
-    seconds = benchmark.summarize([2.0, 1.0, 4.0, 3.0])
-    assert seconds == {"median": 2.5, "min": 1.0, "max": 4.0, "repeats": 4}
-    rate = benchmark.per_second(10.0, seconds)
-    assert rate == {"median": 4.0, "min": 2.5, "max": 10.0, "repeats": 4}
-    assert benchmark.scaled(seconds, 0.5) == {"median": 1.25, "min": 0.5, "max": 2.0, "repeats": 4}
-
-
-def test_peak_memory_sees_a_temporary_allocation():
-    with benchmark.peak_memory() as memory:
-        block = np.ones(64 * 2**20 // 8)  # 64 MB, touched, then freed
-        del block
-    if not memory["high_water_mark_reset"]:
-        pytest.skip("this system cannot reset the peak memory of a process")
-    assert 60 < memory["peak_above_start_mb"] < 200
-
-
 def test_mixed_precision_puts_the_policy_back_after_a_failure(monkeypatch):
     def training_step(*args, **kwargs):
         if keras.mixed_precision.global_policy().name == "mixed_bfloat16":
             raise RuntimeError("no bfloat16 here")
-        return {"seconds": benchmark.summarize([1.0])}
+        return {"seconds": timing.summarize([1.0])}
 
     monkeypatch.setattr(benchmark, "training_step", training_step)
     with pytest.raises(RuntimeError, match="bfloat16"):
@@ -118,15 +82,6 @@ def test_writes_its_json_with_every_section(quick_run):
     assert set(machine["cpu_flags"]) == {"avx2", "avx512f", "avx512_bf16", "fma", "amx"}
 
 
-def test_summarize_is_the_median_min_and_max():
-    assert benchmark.summarize([3.0, 1.0, 2.0, 10.0]) == {
-        "median": 2.5,
-        "min": 1.0,
-        "max": 10.0,
-        "repeats": 4,
-    }
-
-
 def test_every_figure_has_the_budgets_repetitions(quick_run):
     _, result = quick_run
     assert len(dict(summaries(result))) > 30
@@ -150,7 +105,7 @@ def test_the_figures_follow_from_the_models_arithmetic(quick_run):
         model = sol5.build_nn_model(
             *settings["crop_size"], settings["num_channels"], benchmark.NUM_RES_BLOCKS
         )
-        flops = benchmark.training_step_flops(model, step["batch_size"], *settings["crop_size"])
+        flops = timing.training_step_flops(model, step["batch_size"], *settings["crop_size"])
         assert step["gflop_per_step"] == pytest.approx(flops / 1e9)
         assert step["gflops"]["median"] == pytest.approx(step["gflop_per_step"] / step["seconds"]["median"])
         assert step["vs_matmul"] == pytest.approx(step["gflops"]["median"] / matmul["gflops"]["median"])
@@ -198,8 +153,8 @@ def test_restoration_sizes_tiling_and_its_check(quick_run):
 
 def test_the_table_has_a_row_per_figure_with_its_target(quick_run):
     _, result = quick_run
-    table = benchmark.markdown_table(result).splitlines()
-    rows = benchmark.table_rows(result)
+    table = benchmark_report.markdown_table(result).splitlines()
+    rows = benchmark_report.table_rows(result)
     assert len(table) == 2 + len(rows)
     assert all(line.count("|") == 10 for line in table)
     targets = [row for row in rows if row["met"] is not None]
@@ -216,30 +171,4 @@ def test_the_table_has_a_row_per_figure_with_its_target(quick_run):
 def test_the_docs_show_the_committed_benchmark(committed_results):
     result = committed_results("benchmark.json")
     assert not result["quick"]
-    assert benchmark.markdown_table(result) in committed_results.doc("performance.md")
-
-
-def test_in_order_false_hands_fit_the_bare_generator(image_files, monkeypatch):
-    """The benchmark's comparison feed: ``in_order=False`` gives ``fit`` the generator itself."""
-    fed = []
-    real_fit = keras.Model.fit
-
-    def fit(self, x, **kwargs):
-        fed.append(x)
-        return real_fit(self, x, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", fit)
-    for in_order in (False, True):
-        sol5.train_model(
-            sol5.build_nn_model(8, 8, 2, 0),
-            image_files,
-            lambda image: image,
-            2,
-            1,
-            1,
-            2,
-            verbose=0,
-            in_order=in_order,
-        )
-    assert inspect.isgenerator(fed[0])
-    assert isinstance(fed[1], sol5.InOrderBatches)
+    assert benchmark_report.markdown_table(result) in committed_results.doc("performance.md")

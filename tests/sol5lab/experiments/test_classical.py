@@ -7,6 +7,7 @@ import pytest
 from sol5lab import classical, protocols, tasks
 from sol5lab.evaluation import image_quality
 from sol5lab.experiments import classical as classical_experiment
+from sol5lab.reporting import classical as classical_report
 
 
 def test_a_tiny_comparison_reports_every_condition_and_method(tmp_path, datasets, monkeypatch):
@@ -31,14 +32,14 @@ def test_a_tiny_comparison_reports_every_condition_and_method(tmp_path, datasets
 
 
 def test_the_docs_show_the_committed_comparison(committed_results):
-    table = classical_experiment.markdown_table(
+    table = classical_report.markdown_table(
         committed_results("classical_comparison.json"), committed_results("depth_experiment.json")
     )
     assert table in committed_results.doc("depth.md")
 
 
 def test_the_committed_table_file_is_the_one_the_committed_results_give(committed_results):
-    table = classical_experiment.markdown_table(
+    table = classical_report.markdown_table(
         committed_results("classical_comparison.json"), committed_results("depth_experiment.json")
     )
     assert committed_results.show("results/classical_comparison.md") == table + "\n"

@@ -7,6 +7,7 @@ import pytest
 
 from sol5lab import files
 from sol5lab.experiments import deep_prior as deep_prior_study
+from sol5lab.reporting import deep_prior as deep_prior_report
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def test_hole_psnr_counts_only_the_unknown_pixels():
 
 def test_the_table_shows_each_method(quick_study):
     _, result = quick_study
-    table = deep_prior_study.markdown_table(result)
+    table = deep_prior_report.markdown_table(result)
     assert "BM3D, given the true sigma" in table and "| 64x64 | 1 | " in table
 
 
@@ -81,7 +82,7 @@ def test_the_default_budget_is_the_one_the_committed_study_chose(committed_resul
     study = committed_results("deep_prior.json")
     assert sol5.DEEP_PRIOR_SETTINGS["num_iterations"] == study["budget"]["num_iterations"]
     assert sol5.DEEP_PRIOR_SETTINGS["inpainting_iterations"] == study["budget"]["inpainting_iterations"]
-    assert deep_prior_study.markdown_table(study) in committed_results.doc("deep_prior.md")
+    assert deep_prior_report.markdown_table(study) in committed_results.doc("deep_prior.md")
 
 
 def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
@@ -95,9 +96,9 @@ def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
     assert len({round(row["best_mean_psnr"], 6) for row in result["variants"].values()}) == len(
         result["variants"]
     )
-    assert "| linear output, clipped |" in deep_prior_study.variants_table(result["variants"])
+    assert "| linear output, clipped |" in deep_prior_report.variants_table(result["variants"])
 
 
 def test_the_docs_show_the_committed_variants(committed_results):
     variants = committed_results("deep_prior_variants.json")["variants"]
-    assert deep_prior_study.variants_table(variants) in committed_results.doc("deep_prior.md")
+    assert deep_prior_report.variants_table(variants) in committed_results.doc("deep_prior.md")

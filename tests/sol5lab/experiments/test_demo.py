@@ -9,6 +9,7 @@ import sol5
 from sol5lab import files, protocols, tasks, training
 from sol5lab.evaluation import image_quality, mean_quality
 from sol5lab.experiments import demo
+from sol5lab.reporting import demo as demo_report
 
 
 @pytest.fixture(scope="module")
@@ -68,4 +69,4 @@ def test_a_second_run_reuses_the_saved_models(quick_run, capsys, monkeypatch):
 
 def test_readme_shows_the_committed_results(committed_results):
     """The README's table is the one the committed results/demo.json gives."""
-    assert demo.markdown_table(committed_results("demo.json")) in committed_results.readme()
+    assert demo_report.markdown_table(committed_results("demo.json")) in committed_results.readme()

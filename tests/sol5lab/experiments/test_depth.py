@@ -10,6 +10,7 @@ import sol5
 from sol5lab import evaluation, files, protocols, tasks
 from sol5lab.evaluation import image_quality
 from sol5lab.experiments import depth as depth_experiment
+from sol5lab.reporting import depth as depth_report
 
 TINY = ["--tasks", "deblurring", "--quick", "--depths", "1", "2", "--seeds", "0", "1", "--max-images", "1"]
 
@@ -163,7 +164,7 @@ def test_spread_of_one_value_has_no_width():
 
 def test_the_table_has_a_row_per_depth_with_its_spread(tiny_run):
     _, summary = tiny_run
-    table = depth_experiment.markdown_table(summary).splitlines()
+    table = depth_report.markdown_table(summary).splitlines()
     assert len(table) == 3 + 2  # header, rule, corrupted input, two depths
     row = summary["tasks"]["deblurring"]["by_depth"]["2"]
     assert table[-1].startswith(
@@ -172,9 +173,9 @@ def test_the_table_has_a_row_per_depth_with_its_spread(tiny_run):
 
 
 def test_the_docs_show_the_committed_depth_results(committed_results):
-    assert depth_experiment.markdown_table(
-        committed_results("depth_experiment.json")
-    ) in committed_results.doc("depth.md")
+    assert depth_report.markdown_table(committed_results("depth_experiment.json")) in committed_results.doc(
+        "depth.md"
+    )
 
 
 def test_plots_only_redraws_the_same_summary_from_disk(tiny_run, monkeypatch):

@@ -7,6 +7,7 @@ import pytest
 from sol5lab import files, inference, protocols, tasks, training
 from sol5lab.evaluation import image_quality, mean_quality
 from sol5lab.experiments import tasks as task_comparison
+from sol5lab.reporting import tasks as tasks_report
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +21,7 @@ def test_writes_each_task_the_summary_the_table_and_the_figure(quick_run):
     folder, _, summary = quick_run
     results = folder / "results"
     assert files.read_json(str(results / "restoration_tasks_quick.json")) == summary
-    assert (results / "restoration_tasks_quick.md").read_text() == task_comparison.markdown_table(
-        summary
-    ) + "\n"
+    assert (results / "restoration_tasks_quick.md").read_text() == tasks_report.markdown_table(summary) + "\n"
     assert os.path.getsize(results / "restoration_tasks_examples_quick.png") > 50_000
     for task in tasks.COMPARED_TASKS:
         assert (results / "tasks" / f"{task}_quick.json").exists()
@@ -45,7 +44,7 @@ def test_a_rerun_reuses_the_models_and_the_scores(quick_run, monkeypatch, capsys
     _, argv, summary = quick_run
     monkeypatch.setattr(training, "learn", lambda *args, **kwargs: pytest.fail("trained again"))
     monkeypatch.setattr(inference, "restore_with", lambda *args: pytest.fail("scored again"))
-    monkeypatch.setattr(task_comparison, "plot_examples", lambda *args, **kwargs: None)
+    monkeypatch.setattr(tasks_report, "plot_examples", lambda *args, **kwargs: None)
     again = task_comparison.main(argv)
     assert again["tasks"] == summary["tasks"]
     assert capsys.readouterr().out.count("already scored") == len(tasks.COMPARED_TASKS)
@@ -85,13 +84,13 @@ def test_the_table_marks_the_best_method():
             }
         }
     }
-    table = task_comparison.markdown_table(summary)
+    table = tasks_report.markdown_table(summary)
     assert "| jpeg deblocking | quality 10 | 20.00 dB / 0.500 | decoded JPEG | 20.00 dB / 0.500 " in table
     assert "| **21.00 dB / 0.600** |" in table
 
 
 def test_the_docs_show_the_committed_table(committed_results):
     summary = committed_results("restoration_tasks.json")
-    assert task_comparison.markdown_table(summary) in committed_results.doc("tasks.md")
-    table = task_comparison.markdown_table(summary)
+    assert tasks_report.markdown_table(summary) in committed_results.doc("tasks.md")
+    table = tasks_report.markdown_table(summary)
     assert committed_results.show("results/restoration_tasks.md") == table + "\n"
