@@ -100,7 +100,7 @@ METHODS = {
 }
 
 
-def restore(task, method, case, parameter):
+def apply_method(task, method, case, parameter):
     """Restore one case with one method, clipped to [0, 1]; returns (image, seconds)."""
     condition = tasks.TASKS[task].conditions[case["condition_index"]]
     start = time.perf_counter()
@@ -120,7 +120,7 @@ def choose_parameter(task, method, condition, tuning_cases):
         value: float(
             np.mean(
                 [
-                    image_quality(case["clean"], restore(task, method, case, value)[0])["psnr"]
+                    image_quality(case["clean"], apply_method(task, method, case, value)[0])["psnr"]
                     for case in cases
                 ]
             )
@@ -150,7 +150,7 @@ def compare(task, *, max_images=None, tuning_images=TUNING_IMAGES):
             value, tuning = choose_parameter(task, method, condition, tuning_cases)
             rows = []
             for case in cases:
-                restored, seconds = restore(task, method, case, value)
+                restored, seconds = apply_method(task, method, case, value)
                 rows.append(
                     {"image": case["image"], **image_quality(case["clean"], restored), "seconds": seconds}
                 )

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 
-def summarize(values):
+def median_summary(values):
     """Return the median, minimum, maximum and count of measurements."""
     values = [float(value) for value in values]
     return {
@@ -32,7 +32,7 @@ def timed(function, repeats, *, warmup=1):
         start = time.perf_counter()
         function()
         seconds.append(time.perf_counter() - start)
-    return summarize(seconds)
+    return median_summary(seconds)
 
 
 def per_second(amount, seconds):

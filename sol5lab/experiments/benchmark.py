@@ -295,10 +295,10 @@ def data_wait(task, batch_size, steps, repeats, plain_repeats, *, rng):
     return {
         "batch_size": batch_size,
         "steps": steps,
-        "step_seconds": {name: timing.summarize(values) for name, values in step_seconds.items()},
-        "share": timing.summarize(shares),
-        "float64_cost": timing.summarize(float64_costs),
-        "teardown_seconds": {name: timing.summarize(values) for name, values in teardowns.items()},
+        "step_seconds": {name: timing.median_summary(values) for name, values in step_seconds.items()},
+        "share": timing.median_summary(shares),
+        "float64_cost": timing.median_summary(float64_costs),
+        "teardown_seconds": {name: timing.median_summary(values) for name, values in teardowns.items()},
     }
 
 
@@ -346,9 +346,9 @@ def quick_mode(task, repeats):
         firsts.append(measured["calls"][0])
         seconds.append(measured["calls"][1])
     return {
-        "import_seconds": timing.summarize(imports),
-        "first_call_seconds": timing.summarize(firsts),
-        "second_call_seconds": timing.summarize(seconds),
+        "import_seconds": timing.median_summary(imports),
+        "first_call_seconds": timing.median_summary(firsts),
+        "second_call_seconds": timing.median_summary(seconds),
     }
 
 
@@ -453,7 +453,7 @@ def restore_sizes(sizes, first_repeats, repeated_repeats, matmul_gflops, *, rng)
             )
         gflop = timing.conv_flops(model, 1, side, side) / 1e9
         gflops = timing.per_second(gflop, repeated)
-        first = timing.summarize(firsts)
+        first = timing.median_summary(firsts)
         rows.append(
             {
                 "size": [side, side],

@@ -30,15 +30,6 @@ SEED = 2020
 TASKS = tasks.ASSIGNMENT_TASKS
 
 
-def trained_model(task, models_dir, *, quick_mode=False, retrain=False):
-    """Return the demo's model for ``task`` (depth 5, seed :data:`SEED`) and its training record.
-
-    It is kept as ``models_dir/<task>[_quick].keras``; see :func:`sol5lab.store.trained_model`.
-    """
-    stem = files.variant(os.path.join(models_dir, task), quick_mode)
-    return store.trained_model(task, stem, seed=SEED, quick_mode=quick_mode, retrain=retrain)
-
-
 def main(argv=None):
     """Run the demo; see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -57,7 +48,11 @@ def main(argv=None):
         "tasks": {},
     }
     for task in TASKS:
-        model, record = trained_model(task, args.models_dir, quick_mode=args.quick, retrain=args.retrain)
+        # depth 5, seed SEED, kept as models_dir/<task>[_quick].keras (see sol5lab.store)
+        stem = files.variant(os.path.join(args.models_dir, task), args.quick)
+        model, record = store.trained_model(
+            task, stem, seed=SEED, quick_mode=args.quick, retrain=args.retrain
+        )
         cases = protocols.cases(task, max_images=max_images)
         rows = evaluation.score(
             cases, lambda corrupted, parameters, model=model: sol5.restore_image(corrupted, model)

@@ -21,8 +21,7 @@ import numpy as np
 
 import sol5
 import sol5_utils
-from sol5lab import files, protocols, training
-from sol5lab.evaluation import image_quality
+from sol5lab import evaluation, files, protocols, tasks, training
 
 POLICIES = ("float32", "mixed_bfloat16")
 SEED = 0
@@ -49,19 +48,18 @@ def train_and_score(policy, *, quick_mode, max_images):
         start = time.perf_counter()
         model = sol5.learn_denoising_model(quick_mode=quick_mode, verbose=2)
         seconds = time.perf_counter() - start
-        cases = protocols.cases("denoising", max_images=max_images)
-        scores = [
-            image_quality(case["clean"], sol5.restore_image(case["corrupted"], model)) for case in cases
-        ]
-    by_condition = {}
-    for case, score in zip(cases, scores, strict=True):
-        by_condition.setdefault(case["condition"], []).append(score["psnr"])
+        rows = evaluation.score(
+            protocols.cases("denoising", max_images=max_images),
+            lambda corrupted, parameters: sol5.restore_image(corrupted, model),
+        )
+    conditions = [condition["name"] for condition in tasks.TASKS["denoising"].conditions]
+    by_condition = evaluation.mean_by_condition(rows, conditions)
     return {
         "policy": policy,
         "training_seconds": seconds,
         "val_mse": float(model.history.history["val_loss"][-1]),
-        "psnr": {condition: float(np.mean(values)) for condition, values in by_condition.items()},
-        "mean_psnr": float(np.mean([score["psnr"] for score in scores])),
+        "psnr": {condition: scores["restored"]["psnr"] for condition, scores in by_condition.items()},
+        "mean_psnr": float(np.mean([row["restored"]["psnr"] for row in rows])),
     }
 
 

@@ -30,7 +30,7 @@ def blurred_case(angle_degrees, image):
 def test_wiener_with_the_true_kernel_undoes_the_blur(angle):
     case = blurred_case(angle, text_like_image())
     before = image_quality(case["clean"], case["corrupted"])["psnr"]
-    restored, seconds = classical.restore("deblurring", "Wiener", case, 1e-5)
+    restored, seconds = classical.apply_method("deblurring", "Wiener", case, 1e-5)
     assert image_quality(case["clean"], restored)["psnr"] > max(before + 15, 35)
     assert seconds >= 0 and restored.min() >= 0 and restored.max() <= 1
 
@@ -39,14 +39,16 @@ def test_wiener_with_a_wrong_direction_does_not():
     """The test above is not passing by accident: the kernel's direction matters."""
     case = blurred_case(45, text_like_image())
     case["condition_index"] = 3  # pretend it was blurred at 135 degrees
-    restored, _ = classical.restore("deblurring", "Wiener", case, 1e-5)
+    restored, _ = classical.apply_method("deblurring", "Wiener", case, 1e-5)
     assert image_quality(case["clean"], restored)["psnr"] < 25
 
 
 def test_richardson_lucy_sharpens_with_more_iterations():
     case = blurred_case(90, text_like_image())
     scores = [
-        image_quality(case["clean"], classical.restore("deblurring", "Richardson-Lucy", case, n)[0])["psnr"]
+        image_quality(case["clean"], classical.apply_method("deblurring", "Richardson-Lucy", case, n)[0])[
+            "psnr"
+        ]
         for n in (5, 80)
     ]
     before = image_quality(case["clean"], case["corrupted"])["psnr"]
@@ -63,7 +65,7 @@ def test_denoisers_given_sigma_remove_most_of_the_noise(method):
     noisy = clean + np.random.default_rng(0).normal(0, sigma, clean.shape)
     case = {"clean": clean, "corrupted": noisy, "condition_index": sigma_index}
     parameter = {"BM3D": None, "non-local means": 0.6, "total variation": 1.0}[method]
-    restored, _ = classical.restore("denoising", method, case, parameter)
+    restored, _ = classical.apply_method("denoising", method, case, parameter)
     assert image_quality(clean, restored)["psnr"] > image_quality(clean, noisy)["psnr"] + 6
 
 

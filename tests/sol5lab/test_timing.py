@@ -28,7 +28,7 @@ def test_conv_flops_counts_kernel_size_and_channels():
 
 
 def test_summaries_and_rates_keep_min_below_max():
-    seconds = timing.summarize([2.0, 1.0, 4.0, 3.0])
+    seconds = timing.median_summary([2.0, 1.0, 4.0, 3.0])
     assert seconds == {"median": 2.5, "min": 1.0, "max": 4.0, "repeats": 4}
     rate = timing.per_second(10.0, seconds)
     assert rate == {"median": 4.0, "min": 2.5, "max": 10.0, "repeats": 4}
@@ -45,7 +45,7 @@ def test_peak_memory_sees_a_temporary_allocation():
 
 
 def test_summarize_is_the_median_min_and_max():
-    assert timing.summarize([3.0, 1.0, 2.0, 10.0]) == {
+    assert timing.median_summary([3.0, 1.0, 2.0, 10.0]) == {
         "median": 2.5,
         "min": 1.0,
         "max": 10.0,

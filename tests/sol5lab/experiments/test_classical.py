@@ -26,7 +26,7 @@ def test_a_tiny_comparison_reports_every_condition_and_method(tmp_path, datasets
         for method, row in methods.items():
             assert row["value"] in classical.METHODS["deblurring"][method]["grid"]
             assert row["tuning_psnr"][str(row["value"])] == max(row["tuning_psnr"].values())
-            restored, _ = classical.restore("deblurring", method, case, row["value"])
+            restored, _ = classical.apply_method("deblurring", method, case, row["value"])
             assert row["psnr"] == pytest.approx(image_quality(case["clean"], restored)["psnr"])
             assert len(row["images"]) == 1 and row["seconds_per_image"] > 0
 
