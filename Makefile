@@ -20,7 +20,7 @@ plots: datasets
 # The Deep Image Prior study: stopping curves, denoising and inpainting comparisons, the variants (about 40 minutes).
 deep-prior: datasets
 	$(PYTHON) -m sol5lab.experiments.deep_prior
-	$(PYTHON) -m sol5lab.experiments.deep_prior --variants
+	$(PYTHON) -m sol5lab.experiments.deep_prior_variants
 
 # Super-resolution, JPEG deblocking, salt-and-pepper, scratches and the combined model against
 # their alternatives (resumable; about 50 minutes on 2 cores).

@@ -935,7 +935,7 @@ DEEP_PRIOR_SETTINGS = {
     "code_channels": 32,  # the fixed random input: 32 channels of uniform noise ...
     "code_scale": 0.1,  # ... scaled by 0.1
     "code_jitter": 1 / 30,  # std of the fresh noise added to the input at every step
-    "network": "encoder-decoder",  # or "resnet", the assignment's blocks (sol5lab.experiments.deep_prior)
+    "network": "encoder-decoder",  # or "resnet", the assignment's blocks (the variants study)
     "num_levels": 3,  # down-sampling levels of the encoder-decoder
     "num_res_blocks": 5,  # depth of the "resnet" network
     "num_channels": 48,
@@ -1023,8 +1023,9 @@ def deep_prior_restore_image(
         Called after every step as ``callback(iteration, restored)``, with the 1-based step and
         the current result (float32 array of the image's shape; do not keep a reference, copy).
     settings : dict, optional
-        Overrides of :data:`DEEP_PRIOR_SETTINGS`, for experiments (``sol5lab.experiments.deep_prior``
-        compares the network, output and learning-rate variants this way).
+        Overrides of :data:`DEEP_PRIOR_SETTINGS`, for experiments
+        (``sol5lab.experiments.deep_prior_variants`` compares the network, output and
+        learning-rate variants this way).
 
     Returns
     -------

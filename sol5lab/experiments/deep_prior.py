@@ -39,14 +39,6 @@ from sol5lab.scratches import scratch_mask
 SEED = 2020
 NOISE_SIGMA = 25 / 255
 
-#: The choices of ``sol5.DEEP_PRIOR_SETTINGS`` against their alternatives (``--variants``).
-VARIANTS = {
-    "chosen: encoder-decoder, sigmoid output, learning rate 0.001": {},
-    "the assignment's ResNet (5 blocks) as the network": {"network": "resnet"},
-    "linear output, clipped": {"output_activation": None},
-    "learning rate 0.01 (the paper's)": {"learning_rate": 0.01},
-    "code scaled by 1 instead of 0.1": {"code_scale": 1.0},
-}
 SCRATCH_COVERAGE = 0.1
 
 #: The full study and the smoke test: the same code, other numbers.
@@ -115,25 +107,6 @@ def psnr_curves(crops, iterations, every, settings=None):
         images.append({"name": name, "psnr": psnr, "fit": fit, "seconds": time.perf_counter() - start})
         print(f"[curves] {name}: best {max(psnr):.2f} dB at step {steps[int(np.argmax(psnr))]}", flush=True)
     return {"iterations": steps, "images": images}
-
-
-def compare_variants(crops, iterations, every):
-    """The mean PSNR curve of each of :data:`VARIANTS` on the noisy crops, its best step, and the
-    median time of a run."""
-    result = {}
-    for name, overrides in VARIANTS.items():
-        print(f"[variant] {name}", flush=True)
-        curves = psnr_curves(crops, iterations, every, settings=overrides)
-        mean = np.mean([image["psnr"] for image in curves["images"]], axis=0)
-        result[name] = {
-            "overrides": overrides,
-            "iterations": curves["iterations"],
-            "mean_psnr": mean.tolist(),
-            "best_step": curves["iterations"][int(np.argmax(mean))],
-            "best_mean_psnr": float(mean.max()),
-            "seconds_median": float(np.median([image["seconds"] for image in curves["images"]])),
-        }
-    return result
 
 
 def choose_budget(curves):
@@ -238,27 +211,9 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a tiny version, for a smoke test")
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
-    parser.add_argument("--variants", action="store_true", help="only compare the settings' variants")
     args = parser.parse_args(argv)
     budgets = BUDGETS[args.quick]
     suffix = files.variant("", args.quick)  # quick runs write beside full runs, never over them
-    if args.variants:
-        every = budgets["curve_every"]
-        crops = center_crops(64, budgets["curve_images"])
-        variants = compare_variants(crops, budgets["variant_iterations"], every)
-        result = {
-            "command": "python -m sol5lab.experiments.deep_prior --variants"
-            + (" --quick" if args.quick else ""),
-            "backend": keras.backend.backend(),
-            "seed": SEED,
-            "noise_sigma": NOISE_SIGMA,
-            "images": [name for name, _ in crops],
-            "variants": variants,
-        }
-        files.write_json(os.path.join(args.results_dir, f"deep_prior_variants{suffix}.json"), result)
-        print()
-        print(deep_prior_report.variants_table(variants))
-        return result
 
     crops = center_crops(64, budgets["curve_images"])
     curves = psnr_curves(crops, budgets["curve_iterations"], budgets["curve_every"])

@@ -7,6 +7,7 @@ import pytest
 
 from sol5lab import files
 from sol5lab.experiments import deep_prior as deep_prior_study
+from sol5lab.experiments import deep_prior_variants
 from sol5lab.reporting import deep_prior as deep_prior_report
 
 
@@ -86,9 +87,9 @@ def test_the_default_budget_is_the_one_the_committed_study_chose(committed_resul
 
 
 def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
-    result = deep_prior_study.main(["--variants", "--quick", "--results-dir", str(tmp_path)])
+    result = deep_prior_variants.main(["--quick", "--results-dir", str(tmp_path)])
     assert files.read_json(str(tmp_path / "deep_prior_variants_quick.json")) == result
-    assert list(result["variants"]) == list(deep_prior_study.VARIANTS)
+    assert list(result["variants"]) == list(deep_prior_variants.VARIANTS)
     for row in result["variants"].values():
         assert row["best_mean_psnr"] == max(row["mean_psnr"])
         assert row["best_step"] == row["iterations"][row["mean_psnr"].index(row["best_mean_psnr"])]
