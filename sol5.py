@@ -234,7 +234,7 @@ def load_dataset(filenames, batch_size, corruption_func, crop_size, *, rng=None)
         float64 arrays of shape ``(batch_size, height, width, 1)`` with values in [-0.5, 0.5]:
         the corrupted patches and their clean originals. float64, as every image of the
         assignment is; Keras casts a batch to the network's float32 itself, at no measurable
-        cost to a training step (the README's Performance section).
+        cost to a training step (docs/performance.md).
     """
     filenames = list(filenames)
     if not filenames:
@@ -376,7 +376,7 @@ class InOrderBatches(keras.utils.PyDataset):
 
     ``fit`` fed a Python generator goes through tf.data's autotuned prefetching on the
     TensorFlow backend, and tearing that down at the end of ``fit`` can idle until the
-    autotuner's next wake-up, up to a minute (the README's Performance section has the
+    autotuner's next wake-up, up to a minute (docs/performance.md has the
     measurements). A
     ``PyDataset`` with worker threads is prefetched by Keras' own queue instead, without the
     autotuner. The workers may ask for the positions of an epoch in any order; whichever asks,
@@ -432,7 +432,7 @@ def compile_for_training(model):
 
     The optimizer's moments are created here, not at the first step: on the TensorFlow backend,
     variables created while ``fit`` traces its training step make TensorFlow trace the step a
-    second time, which was a third of quick mode's time (the README's Performance section).
+    second time, which was a third of quick mode's time (docs/performance.md).
     """
     model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(beta_2=ADAM_BETA_2))
     model.optimizer.build(model.trainable_variables)

@@ -252,7 +252,7 @@ def answer_q2(tasks_summary):
     images = next(iter(conditions.values()))["images"]
     lines += [""] + textwrap.wrap(
         f"({images} test images; the combined model also removes JPEG artefacts, salt-and-pepper "
-        "noise and scratches, see the README's table.)",
+        "noise and scratches, see docs/tasks.md.)",
         WIDTH,
     )
     return "\n".join(lines) + "\n"

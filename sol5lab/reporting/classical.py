@@ -2,7 +2,7 @@
 
 
 def markdown_table(classical, depth_summary):
-    """Return the README's comparison table: per task and condition, the corrupted input, the
+    """Return the comparison table of docs/depth.md: per task and condition, the corrupted input, the
     deepest learned model of the depth experiment (mean ± std over seeds) and each classical method.
 
     Parameters

@@ -7,7 +7,7 @@ from sol5lab import files
 
 
 def variants_table(variants):
-    """Return the README's table of the variants."""
+    """Return the table of the variants (docs/deep_prior.md)."""
     lines = [
         "| variant | best mean PSNR | at step | seconds per run (median) |",
         "| --- | ---: | ---: | ---: |",
@@ -21,7 +21,7 @@ def variants_table(variants):
 
 
 def markdown_table(result):
-    """Return the README's two deep-prior tables, denoising and inpainting."""
+    """Return the two deep-prior tables of docs/deep_prior.md, denoising and inpainting."""
     denoising = result["denoising"]
     lines = [
         f"| 64x64 crops, sigma 25/255 ({len(denoising['images'])} images) | PSNR | SSIM |",

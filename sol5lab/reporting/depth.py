@@ -112,7 +112,7 @@ def summarize(runs):
 
 
 def markdown_table(summary):
-    """Return the README's depth table: per task and depth, the final validation MSE and the
+    """Return the depth table of docs/depth.md: per task and depth, the final validation MSE and the
     held-out PSNR under each condition (mean ± std over seeds), and the median training time."""
     lines = []
     for task, entry in summary["tasks"].items():

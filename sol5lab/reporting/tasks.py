@@ -31,7 +31,7 @@ def summarize(records, trainings):
 
 
 def markdown_table(summary):
-    """Return the README's table: PSNR / SSIM of the input, the alternative and both models."""
+    """Return the table of docs/tasks.md: PSNR / SSIM of the input, the alternative and both models."""
     lines = [
         "| task | condition | input | alternative | alternative's result | single-task model "
         "| combined model |",
