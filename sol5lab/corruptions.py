@@ -45,7 +45,8 @@ def _check_range(low, high, name, upper):
 # --------------------------------------------------------------------------------------------
 
 
-def _check_factor(factor):
+def check_factor(factor):
+    """Return ``factor`` as an int, or raise ValueError unless it is a positive integer."""
     if int(factor) != factor or factor < 1:
         raise ValueError(f"factor must be a positive integer, got {factor!r}.")
     return int(factor)
@@ -69,7 +70,7 @@ def downscale(image, factor):
         8-bit levels.
     """
     image = sol5.check_image(image)
-    factor = _check_factor(factor)
+    factor = check_factor(factor)
     if min(image.shape) < factor:
         raise ValueError(f"An image of shape {image.shape} is too small to downscale {factor} times.")
     shape = (round(image.shape[0] / factor), round(image.shape[1] / factor))

@@ -6,7 +6,7 @@ was trained behind; every other task's model restores its input in place
 """
 
 import sol5
-from sol5lab.corruptions import _check_factor, upscale
+from sol5lab.corruptions import check_factor, upscale
 
 
 def super_resolve_image(low_res_image, model, factor):
@@ -30,7 +30,7 @@ def super_resolve_image(low_res_image, model, factor):
         float64 in [0, 1], shape ``(factor * height, factor * width)``.
     """
     low_res_image = sol5.check_image(low_res_image, "low_res_image")
-    factor = _check_factor(factor)
+    factor = check_factor(factor)
     upscaled = upscale(low_res_image, (factor * low_res_image.shape[0], factor * low_res_image.shape[1]))
     return sol5.restore_image(upscaled, model)
 
