@@ -15,6 +15,7 @@ backends (``KERAS_BACKEND``). Every random draw goes through a seedable source: 
 :func:`set_seed` and the ``rng`` keyword of the random functions.
 """
 
+import numbers
 import os
 import threading
 import weakref
@@ -106,7 +107,8 @@ def set_seed(seed):
     ----------
     seed : int
         After ``set_seed(s)``, the same calls give the same datasets, splits, corruptions and
-        initial weights.
+        initial weights. Trained weights are the same on the same Keras backend with the same
+        number of threads; other thread counts sum in another order (about 1e-6 apart).
     """
     global _rng
     _rng = np.random.default_rng(seed)
@@ -127,6 +129,59 @@ def random_generator(rng=None):
         ``rng``, or this module's generator (seeded by :func:`set_seed`) when ``rng`` is None.
     """
     return _rng if rng is None else rng
+
+
+def check_int(value, name, least=1):
+    """Return ``value`` as an int, checking that it is a whole number of at least ``least``.
+
+    Parameters
+    ----------
+    value : int or float
+        ``3``, ``np.int64(3)`` and ``3.0`` are accepted; ``3.5``, ``True`` and ``"3"`` are not.
+    name : str
+        The argument's name, for the error message.
+    least : int, optional
+        The smallest value allowed.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number, naming ``name``.
+    ValueError
+        If it is not whole, not finite, or below ``least``, naming ``name``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}.")
+    if not np.isfinite(value) or int(value) != value or value < least:
+        raise ValueError(f"{name} must be an int >= {least}, got {value!r}.")
+    return int(value)
+
+
+def check_paths(paths, name):
+    """Return ``paths`` as a list of path strings, refusing a lone string.
+
+    A string is a sequence of characters, so ``list("a.png")`` would be five paths; this is
+    almost always a forgotten list, and named as such.
+
+    Raises
+    ------
+    TypeError
+        If ``paths`` is a string or not iterable, or holds something else than paths.
+    """
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        raise TypeError(f"{name} must be a list of paths, got one path {paths!r}: wrap it in a list.")
+    try:
+        paths = list(paths)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of paths, got {type(paths).__name__}.") from None
+    for path in paths:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"{name} must hold paths (str), got {type(path).__name__} {path!r}.")
+    return [os.fspath(path) for path in paths]
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,12 +207,29 @@ def read_image(filename, representation):
     -------
     numpy.ndarray
         float64 in [0, 1].
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no file at ``filename``.
+    ValueError
+        If the file cannot be read as an image (not an image, damaged, cut short), holds no single
+        2-D image, or holds values outside [0, 1] (a floating-point TIFF may); naming the file.
     """
     if representation not in (GRAYSCALE, RGB):
         raise ValueError(f"representation must be 1 (grayscale) or 2 (RGB), got {representation!r}.")
+    if not isinstance(filename, (str, os.PathLike)):
+        raise TypeError(f"filename must be a path (str), got {type(filename).__name__} {filename!r}.")
     if not os.path.isfile(filename):
         raise FileNotFoundError(f"No image file at {filename}.")
-    pixels = iio.imread(filename)
+    try:
+        pixels = iio.imread(filename)
+    except (OSError, ValueError, SyntaxError, RuntimeError, IndexError) as error:
+        # imageio and its plugins (PIL, tifffile) report a file they cannot decode in many ways.
+        raise ValueError(
+            f"{filename} cannot be read as an image: it is not an image file, or is damaged or "
+            f"cut short ({type(error).__name__}: {error})."
+        ) from None
     # Divide by the largest level exactly (k / 255, not k * (1 / 255)), so 8-bit levels survive.
     if np.issubdtype(pixels.dtype, np.integer):
         image = pixels.astype(np.float64) / np.iinfo(pixels.dtype).max
@@ -167,8 +239,14 @@ def read_image(filename, representation):
         image = image[..., :-1]  # drop the alpha channel
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[..., 0]
-    if image.ndim not in (2, 3):
+    if image.ndim not in (2, 3) or image.size == 0:
         raise ValueError(f"{filename} is not a single 2-D image (array shape {image.shape}).")
+    if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
+        raise ValueError(
+            f"{filename} holds values outside [0, 1] (from {np.nanmin(image):g} to "
+            f"{np.nanmax(image):g}, or not finite): a floating-point image must be scaled to "
+            f"[0, 1] first."
+        )
     if representation == GRAYSCALE and image.ndim == 3:
         return rgb2gray(image)
     if representation == RGB and image.ndim == 2:
@@ -194,14 +272,11 @@ def _random_corner(rng, shape, window):
 
 
 def _check_crop_size(crop_size):
-    """Return ``crop_size`` as a pair of positive ints, or raise ValueError."""
-    if (
-        np.ndim(crop_size) != 1
-        or len(crop_size) != 2
-        or any(int(side) != side or side < 1 for side in crop_size)
-    ):
+    """Return ``crop_size`` as a pair of positive ints, or raise ValueError (TypeError for a
+    side that is not a number)."""
+    if np.ndim(crop_size) != 1 or len(crop_size) != 2:
         raise ValueError(f"crop_size must be a (height, width) pair of positive ints, got {crop_size!r}.")
-    return int(crop_size[0]), int(crop_size[1])
+    return check_int(crop_size[0], "crop_size's height"), check_int(crop_size[1], "crop_size's width")
 
 
 def load_dataset(filenames, batch_size, corruption_func, crop_size, *, rng=None):
@@ -236,18 +311,17 @@ def load_dataset(filenames, batch_size, corruption_func, crop_size, *, rng=None)
         assignment is; Keras casts a batch to the network's float32 itself, at no measurable
         cost to a training step (docs/performance.md).
     """
-    filenames = list(filenames)
+    filenames = check_paths(filenames, "filenames")
     if not filenames:
         raise ValueError("filenames is empty: give at least one image path (see sol5_utils.images_for_*).")
     missing = [name for name in filenames if not os.path.isfile(name)]
     if missing:
         raise FileNotFoundError(f"{len(missing)} image file(s) not found, e.g. {missing[0]}.")
-    if int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+    batch_size = check_int(batch_size, "batch_size")
     if not callable(corruption_func):
         raise TypeError(f"corruption_func must be callable, got {type(corruption_func).__name__}.")
     crop_size = _check_crop_size(crop_size)
-    return _patch_pairs(filenames, int(batch_size), corruption_func, crop_size, random_generator(rng))
+    return _patch_pairs(filenames, batch_size, corruption_func, crop_size, random_generator(rng))
 
 
 def _patch_pairs(filenames, batch_size, corruption_func, crop_size, rng):
@@ -265,17 +339,40 @@ def _patch_pairs(filenames, batch_size, corruption_func, crop_size, rng):
             window = (min(large_crop_size[0], image.shape[0]), min(large_crop_size[1], image.shape[1]))
             row, col = _random_corner(rng, image.shape, window)
             clean = image[row : row + window[0], col : col + window[1]]
-            corrupted = corruption_func(clean.copy())
-            if np.shape(corrupted) != clean.shape:
-                raise ValueError(
-                    f"corruption_func returned shape {np.shape(corrupted)} for an input of shape "
-                    f"{clean.shape}; it must keep the shape."
-                )
+            corrupted = _checked_corruption(corruption_func, clean)
             row, col = _random_corner(rng, window, crop_size)
             patch = (slice(row, row + crop_size[0]), slice(col, col + crop_size[1]))
             source[sample, ..., 0] = corrupted[patch]
             target[sample, ..., 0] = clean[patch]
         yield source - PIXEL_OFFSET, target - PIXEL_OFFSET
+
+
+#: How far a corruption's output may stray outside [0, 1] before it counts as out of range: the
+#: floating-point rounding of a convolution with a kernel summing to 1 must pass.
+CORRUPTION_TOLERANCE = 1e-6
+
+
+def _checked_corruption(corruption_func, clean):
+    """Return ``corruption_func(copy of clean)`` after checking it: same shape, finite, in [0, 1].
+
+    A corruption that breaks these would train the network on garbage, or on NaN, silently.
+    """
+    corrupted = corruption_func(clean.copy())
+    name = getattr(corruption_func, "__qualname__", repr(corruption_func))
+    if np.shape(corrupted) != clean.shape:
+        raise ValueError(
+            f"corruption_func {name} returned shape {np.shape(corrupted)} for an input of shape "
+            f"{clean.shape}; it must keep the shape."
+        )
+    corrupted = np.asarray(corrupted, dtype=np.float64)
+    if not np.isfinite(corrupted).all():
+        raise ValueError(f"corruption_func {name} returned non-finite values (NaN or inf).")
+    if corrupted.min() < -CORRUPTION_TOLERANCE or corrupted.max() > 1 + CORRUPTION_TOLERANCE:
+        raise ValueError(
+            f"corruption_func {name} returned values from {corrupted.min():g} to "
+            f"{corrupted.max():g}; it must return an image in [0, 1] (clip it)."
+        )
+    return corrupted
 
 
 def _read_training_image(filename, crop_size):
@@ -349,19 +446,14 @@ def build_nn_model(height, width, num_channels, num_res_blocks):
     keras.Model
         Maps ``(batch, height, width, 1)`` to the same shape, values in the [-0.5, 0.5] frame.
     """
-    for name, value, least in (
-        ("height", height, 1),
-        ("width", width, 1),
-        ("num_channels", num_channels, 1),
-        ("num_res_blocks", num_res_blocks, 0),
-    ):
-        if int(value) != value or value < least:
-            raise ValueError(f"{name} must be an int >= {least}, got {value!r}.")
-    model_input = Input(shape=(int(height), int(width), 1))
-    x = Conv2D(int(num_channels), (3, 3), padding="same")(model_input)
+    height, width = check_int(height, "height"), check_int(width, "width")
+    num_channels = check_int(num_channels, "num_channels")
+    num_res_blocks = check_int(num_res_blocks, "num_res_blocks", least=0)
+    model_input = Input(shape=(height, width, 1))
+    x = Conv2D(num_channels, (3, 3), padding="same")(model_input)
     x = Activation("relu")(x)
-    for _ in range(int(num_res_blocks)):
-        x = resblock(x, int(num_channels))
+    for _ in range(num_res_blocks):
+        x = resblock(x, num_channels)
     correction = Conv2D(1, (3, 3), padding="same")(x)
     return Model(inputs=model_input, outputs=Add()([model_input, correction]))
 
@@ -489,21 +581,23 @@ def train_model(
         ``history.history["val_loss"]`` holds the validation MSE after each epoch (in the
         [-0.5, 0.5] frame, which MSE does not change).
     """
-    images = list(images)
+    check_model(model, "model")
+    crop_size = tuple(model.input_shape[1:3])
+    if None in crop_size:
+        raise ValueError(
+            f"model takes inputs of any size {model.input_shape}; train_model reads the patch size "
+            f"from the model: build it on the training patches' size (see build_nn_model)."
+        )
+    images = check_paths(images, "images")
     if len(images) < 2:
         raise ValueError(f"train_model needs at least 2 images for its 80/20 split, got {len(images)}.")
-    for name, value in (
-        ("batch_size", batch_size),
-        ("steps_per_epoch", steps_per_epoch),
-        ("num_epochs", num_epochs),
-        ("num_valid_samples", num_valid_samples),
-    ):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}.")
+    batch_size = check_int(batch_size, "batch_size")
+    steps_per_epoch = check_int(steps_per_epoch, "steps_per_epoch")
+    num_epochs = check_int(num_epochs, "num_epochs")
+    num_valid_samples = check_int(num_valid_samples, "num_valid_samples")
     rng = random_generator(rng)
     shuffled = [images[i] for i in rng.permutation(len(images))]
     num_train = min(max(int(TRAIN_FRACTION * len(shuffled)), 1), len(shuffled) - 1)
-    crop_size = tuple(model.input_shape[1:3])
     train_rng, valid_rng = rng.spawn(2)
     train_batches = load_dataset(shuffled[:num_train], batch_size, corruption_func, crop_size, rng=train_rng)
     valid_batches = load_dataset(
@@ -511,21 +605,99 @@ def train_model(
     )
     valid_source, valid_target = next(valid_batches)
     compile_for_training(model)
-    return model.fit(
+    divergence = StopOnNonFiniteLoss()
+    history = model.fit(
         InOrderBatches(train_batches, steps_per_epoch) if in_order else train_batches,
-        steps_per_epoch=int(steps_per_epoch),
-        epochs=int(num_epochs),
+        steps_per_epoch=steps_per_epoch,
+        epochs=num_epochs,
         validation_data=(valid_source, valid_target),
-        validation_batch_size=int(batch_size),
+        validation_batch_size=batch_size,
         verbose=verbose,
-        callbacks=callbacks,
+        callbacks=[*(callbacks or []), divergence],
         shuffle=False,  # the generator's patches are already random; Keras warns otherwise
     )
+    divergence.raise_if_diverged()
+    return history
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stop training at the end of an epoch whose loss is not finite, and undo that epoch.
+
+    The loss of an epoch is the mean over its steps, so one NaN step shows at the epoch's end,
+    where checking costs nothing (a check after every step would wait for every step). The model
+    then gets back the weights it had when the epoch began, and :meth:`raise_if_diverged` raises:
+    no NaN weights are left behind, and no diverged model passes for a trained one.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._epoch_start_weights = None
+        self.diverged = None  # (epoch, logs) of the epoch that diverged
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start_weights = self.model.get_weights()
+
+    def on_epoch_end(self, epoch, logs=None):
+        losses = {key: value for key, value in (logs or {}).items() if key.endswith("loss")}
+        if not all(np.isfinite(float(value)) for value in losses.values()):
+            self.diverged = (epoch, losses)
+            self.model.set_weights(self._epoch_start_weights)
+            self.model.stop_training = True
+
+    def raise_if_diverged(self):
+        """Raise ``FloatingPointError`` if training diverged, saying where and what to check."""
+        if self.diverged is not None:
+            epoch, losses = self.diverged
+            raise FloatingPointError(
+                f"Training diverged: the losses of epoch {epoch + 1} are {losses}. The model was "
+                f"put back to its weights from before that epoch. Check that corruption_func "
+                f"returns finite values in [0, 1], and lower the learning rate."
+            )
 
 
 # --------------------------------------------------------------------------------------------
 # 6. Image restoration of complete images.
 # --------------------------------------------------------------------------------------------
+
+
+def check_model(model, name="base_model"):
+    """Check that ``model`` is a restoration network as this module trains and applies them.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Should take one grayscale input ``(batch, height, width, 1)`` and return the same shape.
+    name : str, optional
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    keras.Model
+        ``model``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a ``keras.Model``.
+    ValueError
+        If its input or output is not one grayscale image of one channel.
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"{name} must be a keras.Model (see build_nn_model, or keras.saving.load_model for a "
+            f".keras file), got {type(model).__name__}."
+        )
+    input_shape, output_shape = model.input_shape, model.output_shape
+    if not isinstance(input_shape, tuple) or len(input_shape) != 4 or input_shape[-1] != 1:
+        raise ValueError(
+            f"{name} must take grayscale images of shape (batch, height, width, 1); its input is "
+            f"{input_shape}. Convert colour images to grayscale (read_image(..., 1))."
+        )
+    if not isinstance(output_shape, tuple) or len(output_shape) != 4 or output_shape[-1] != 1:
+        raise ValueError(
+            f"{name} must output one channel (batch, height, width, 1); its output is {output_shape}."
+        )
+    return model
 
 
 def check_image(image, name="image"):
@@ -699,6 +871,12 @@ def restore_image(corrupted_image, base_model, *, tile_pixels=None):
     numpy.ndarray
         The restored image: float64, shape ``(height, width)``, clipped to [0, 1].
 
+    Raises
+    ------
+    TypeError, ValueError
+        If the image or the model is not one this function takes (:func:`check_image`,
+        :func:`check_model`), or the model outputs a non-finite value.
+
     Notes
     -----
     The full-size model of each image size is kept (for the last :data:`RESTORE_CACHED_SIZES`
@@ -714,6 +892,7 @@ def restore_image(corrupted_image, base_model, *, tile_pixels=None):
     to floating-point rounding (1e-4 is asserted by the tests).
     """
     corrupted_image = check_image(corrupted_image, "corrupted_image")
+    check_model(base_model, "base_model")
     network_input = (corrupted_image - PIXEL_OFFSET).astype(np.float32)
     restored = np.empty_like(network_input)
     for (rows, cols), (kept_rows, kept_cols) in restoration_tiles(
@@ -721,8 +900,13 @@ def restore_image(corrupted_image, base_model, *, tile_pixels=None):
     ):
         tile = network_input[rows, cols]
         model = _full_size_model(base_model, *tile.shape)
-        output = model.predict_on_batch(tile[np.newaxis, :, :, np.newaxis])[0, :, :, 0]
-        restored[kept_rows, kept_cols] = output[
+        output = keras.ops.convert_to_numpy(model.predict_on_batch(tile[np.newaxis, :, :, np.newaxis]))
+        if not np.isfinite(output).all():
+            raise ValueError(
+                "base_model produced non-finite values (NaN or inf) for this image: its weights are "
+                "broken, for example by a training that diverged. Train it again."
+            )
+        restored[kept_rows, kept_cols] = output[0, :, :, 0][
             kept_rows.start - rows.start : kept_rows.stop - rows.start,
             kept_cols.start - cols.start : kept_cols.stop - cols.start,
         ]
@@ -761,6 +945,9 @@ def add_gaussian_noise(image, min_sigma, max_sigma, *, rng=None):
         The noisy image, float64, rounded to multiples of 1/255 and clipped to [0, 1].
     """
     image = check_image(image)
+    for name, value in (("min_sigma", min_sigma), ("max_sigma", max_sigma)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            raise TypeError(f"{name} must be a finite number, got {type(value).__name__} {value!r}.")
     if not 0 <= min_sigma <= max_sigma:
         raise ValueError(
             f"Need 0 <= min_sigma <= max_sigma, got min_sigma={min_sigma!r}, max_sigma={max_sigma!r}."
@@ -884,8 +1071,12 @@ def random_motion_blur(image, list_of_kernel_sizes, *, rng=None):
     numpy.ndarray
         The blurred image, float64, rounded to multiples of 1/255 and clipped to [0, 1].
     """
-    sizes = list(list_of_kernel_sizes)
-    if not sizes or any(int(size) != size or size < 1 or size % 2 == 0 for size in sizes):
+    if isinstance(list_of_kernel_sizes, numbers.Number):
+        raise TypeError(
+            f"list_of_kernel_sizes must be a list of ints, got one number: [{list_of_kernel_sizes!r}]?"
+        )
+    sizes = [check_int(size, "each of list_of_kernel_sizes (odd sizes)") for size in list_of_kernel_sizes]
+    if not sizes or any(size % 2 == 0 for size in sizes):
         raise ValueError(
             f"list_of_kernel_sizes must be a non-empty list of positive odd ints, got {sizes!r}."
         )
@@ -957,7 +1148,7 @@ DEEP_PRIOR_SETTINGS = {
 }
 
 
-def _deep_prior_network(height, width, settings, mean_level=0.5):
+def _deep_prior_network(height, width, settings, rng, mean_level=0.5):
     """The prior network: from a random code to an image, ``settings["network"]`` deciding which.
 
     ``"encoder-decoder"``: the paper's shape, down-sampling ``num_levels`` times with skip
@@ -965,32 +1156,45 @@ def _deep_prior_network(height, width, settings, mean_level=0.5):
     ``"resnet"``: the assignment's residual blocks at full resolution. The output layer starts
     at ``mean_level``, so the fit begins from a flat image of the right brightness instead of
     spending its first steps on the mean. The bonus may use any layer (``keras.layers.*``); the
-    assignment's model keeps to its five allowed classes.
+    assignment's model keeps to its five allowed classes. Every random part (the initial weights,
+    the noise layer) is seeded from ``rng``, a ``numpy.random.Generator``.
     """
 
-    def conv(x, channels, size=3, strides=1):
-        return layers.LeakyReLU(0.2)(Conv2D(channels, size, strides=strides, padding="same")(x))
+    def seed():
+        return int(rng.integers(2**31))
+
+    def conv(x, channels, size=3, strides=1, activation=None, bias_initializer="zeros"):
+        weights = keras.initializers.GlorotUniform(seed=seed())
+        return Conv2D(
+            channels, size, strides=strides, padding="same", activation=activation,
+            kernel_initializer=weights, bias_initializer=bias_initializer,
+        )(x)  # fmt: skip
+
+    def conv_relu(x, channels, size=3, strides=1):
+        return layers.LeakyReLU(0.2)(conv(x, channels, size, strides))
 
     code = Input(shape=(height, width, settings["code_channels"]))
-    x = layers.GaussianNoise(settings["code_jitter"])(code)  # only active while training
+    x = layers.GaussianNoise(settings["code_jitter"], seed=seed())(code)  # only active while training
     if settings["network"] == "resnet":
-        x = Activation("relu")(Conv2D(settings["num_channels"], (3, 3), padding="same")(x))
+        x = Activation("relu")(conv(x, settings["num_channels"]))
         for _ in range(settings["num_res_blocks"]):
-            x = resblock(x, settings["num_channels"])
+            shortcut = x
+            x = Activation("relu")(conv(x, settings["num_channels"]))
+            x = Activation("relu")(Add()([conv(x, settings["num_channels"]), shortcut]))
     else:
         skips = []
         for _ in range(settings["num_levels"]):
-            skips.append(conv(x, settings["skip_channels"], size=1))
-            x = conv(conv(x, settings["num_channels"], strides=2), settings["num_channels"])
+            skips.append(conv_relu(x, settings["skip_channels"], size=1))
+            x = conv_relu(conv_relu(x, settings["num_channels"], strides=2), settings["num_channels"])
         for skip in reversed(skips):
             x = layers.Concatenate()([layers.UpSampling2D(2, interpolation="bilinear")(x), skip])
-            x = conv(conv(x, settings["num_channels"]), settings["num_channels"], size=1)
+            x = conv_relu(conv_relu(x, settings["num_channels"]), settings["num_channels"], size=1)
     if settings["output_activation"] == "sigmoid":  # start at the mean through the sigmoid
         # Kept off 0 and 1, where the logit is infinite and the sigmoid's gradient vanishes.
         mean_level = float(np.clip(mean_level, 0.01, 0.99))
         mean_level = float(np.log(mean_level / (1 - mean_level)))
     start = keras.initializers.Constant(mean_level)
-    return Model(code, Conv2D(1, 1, activation=settings["output_activation"], bias_initializer=start)(x))
+    return Model(code, conv(x, 1, size=1, activation=settings["output_activation"], bias_initializer=start))
 
 
 def deep_prior_restore_image(
@@ -1018,7 +1222,9 @@ def deep_prior_restore_image(
         (denoising, no mask) or ``inpainting_iterations`` (with a mask), both measured by
         ``sol5lab.experiments.deep_prior``.
     seed : int, optional
-        Seed of the code and the initial weights, for a reproducible result.
+        Seed of the code, the initial weights and the noise, for a reproducible result (on the
+        same backend and thread count). The call draws from its own generators: the state of
+        every other random source (:func:`set_seed`'s, NumPy's, Keras') is left as it was.
     callback : callable, optional
         Called after every step as ``callback(iteration, restored)``, with the 1-based step and
         the current result (float32 array of the image's shape; do not keep a reference, copy).
@@ -1050,11 +1256,11 @@ def deep_prior_restore_image(
     settings = {**DEEP_PRIOR_SETTINGS, **(settings or {})}
     if num_iterations is None:
         num_iterations = settings["num_iterations" if mask is None else "inpainting_iterations"]
-    if int(num_iterations) != num_iterations or num_iterations < 1:
-        raise ValueError(f"num_iterations must be a positive int, got {num_iterations!r}.")
-    rng = np.random.default_rng(seed) if seed is not None else _rng
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
+    num_iterations = check_int(num_iterations, "num_iterations")
+    # Its own generator for a seed, so that a seeded call leaves every other random source as it
+    # was; without one, this module's (see set_seed). The network's weights and its noise layer
+    # get int seeds drawn from it.
+    rng = random_generator(None if seed is None else np.random.default_rng(check_int(seed, "seed", 0)))
     # Pad to a multiple of the down-sampling factor, and crop the result back; the padding, like
     # the unknown pixels, has no weight in the loss.
     factor = 2 ** settings["num_levels"]
@@ -1064,7 +1270,7 @@ def deep_prior_restore_image(
     weights = np.pad(known, padding).astype(np.float32)[np.newaxis]  # per pixel, as the loss is
     code = settings["code_scale"] * rng.uniform(size=(1, *padded_shape, settings["code_channels"]))
     code = code.astype(np.float32)
-    network = _deep_prior_network(*padded_shape, settings, mean_level=float(image[known].mean()))
+    network = _deep_prior_network(*padded_shape, settings, rng, mean_level=float(image[known].mean()))
     network.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(settings["learning_rate"]))
     network.optimizer.build(network.trainable_variables)  # one trace of the step (compile_for_training)
     weight = settings["output_averaging"]

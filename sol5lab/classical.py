@@ -101,7 +101,15 @@ METHODS = {
 
 
 def apply_method(task, method, case, parameter):
-    """Restore one case with one method, clipped to [0, 1]; returns (image, seconds)."""
+    """Restore one case with one method, clipped to [0, 1]; returns (image, seconds).
+
+    ``case`` is one of :func:`sol5lab.protocols.cases`; ``parameter`` a value of the method's
+    grid. ValueError names an unknown task or method.
+    """
+    if task not in METHODS:
+        raise ValueError(f"No classical methods for the task {task!r}; there are for {', '.join(METHODS)}.")
+    if method not in METHODS[task]:
+        raise ValueError(f"Unknown method {method!r} for {task}; the methods are {', '.join(METHODS[task])}.")
     condition = tasks.TASKS[task].conditions[case["condition_index"]]
     start = time.perf_counter()
     restored = METHODS[task][method]["restore"](case["corrupted"], condition, parameter)

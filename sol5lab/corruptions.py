@@ -46,10 +46,9 @@ def _check_range(low, high, name, upper):
 
 
 def check_factor(factor):
-    """Return ``factor`` as an int, or raise ValueError unless it is a positive integer."""
-    if int(factor) != factor or factor < 1:
-        raise ValueError(f"factor must be a positive integer, got {factor!r}.")
-    return int(factor)
+    """Return ``factor`` as an int, or raise ValueError unless it is a positive integer
+    (TypeError unless it is a number)."""
+    return sol5.check_int(factor, "factor")
 
 
 def downscale(image, factor):

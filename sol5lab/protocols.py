@@ -44,11 +44,16 @@ def cases(task, *, max_images=None, split="test", seed=SEED):
     Raises
     ------
     ValueError
-        If the task is unknown or has no test protocol of its own.
+        If the task is unknown or has no test protocol of its own, or ``max_images`` is not a
+        positive int (``TypeError`` if it is not a number).
     FileNotFoundError
         If the task's test images are missing (``make datasets`` builds them).
     """
     record = tasks.task(task)
+    if max_images is not None:
+        max_images = sol5.check_int(max_images, "max_images")
+    if split not in ("test", "train"):
+        raise ValueError(f"split must be 'test' or 'train', got {split!r}.")
     if not record.conditions:
         raise ValueError(f"The task {task!r} has no test protocol of its own.")
     paths = sorted(sol5_utils.dataset_images(record.test_dataset, split))[:max_images]

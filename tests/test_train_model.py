@@ -248,3 +248,35 @@ def test_in_order_false_hands_fit_the_bare_generator(image_files, monkeypatch):
         )
     assert inspect.isgenerator(fed[0])
     assert isinstance(fed[1], sol5.InOrderBatches)
+
+
+class BreakWeightsDuring(keras.callbacks.Callback):
+    """Keep the weights at the end of each epoch; set one weight to inf inside epoch ``epoch``."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch, self.current, self.after_epoch = epoch, None, []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.current == self.epoch and batch == 1:
+            weights = self.model.get_weights()
+            weights[0] = np.full_like(weights[0], np.inf)
+            self.model.set_weights(weights)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.after_epoch.append(self.model.get_weights())
+
+
+@pytest.mark.portable
+def test_a_diverged_training_raises_and_keeps_the_last_finite_weights(image_files):
+    model = sol5.build_nn_model(16, 16, 4, 1)
+    breaker = BreakWeightsDuring(epoch=1)
+    with pytest.raises(FloatingPointError, match="epoch 2"):
+        sol5.train_model(model, image_files, halve_contrast, 4, 3, 3, 8, verbose=0, callbacks=[breaker])
+    assert len(breaker.after_epoch) == 2  # training stopped after the epoch that diverged
+    for kept, first_epoch in zip(model.get_weights(), breaker.after_epoch[0], strict=True):
+        assert np.isfinite(kept).all()
+        np.testing.assert_array_equal(kept, first_epoch)

@@ -20,7 +20,7 @@ import sys
 
 import sol5
 import sol5_utils
-from sol5lab import evaluation, files, protocols, store, tasks
+from sol5lab import arguments, evaluation, files, protocols, store, tasks
 from sol5lab.reporting import demo as demo_report
 
 #: Seed of the training run.
@@ -37,12 +37,17 @@ def main(argv=None):
     parser.add_argument("--retrain", action="store_true", help="train even if a saved model exists")
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
-    parser.add_argument("--max-images", type=int, default=None, help="restore the first N test images only")
+    parser.add_argument(
+        "--max-images", type=arguments.positive_int, default=None, help="restore the first N test images only"
+    )
     args = parser.parse_args(argv)
     max_images = 1 if args.quick and args.max_images is None else args.max_images
+    kind = files.run_kind(args.quick, partial=args.max_images is not None)
 
     summary = {
-        "command": "python -m sol5lab.experiments.demo" + (" --quick" if args.quick else ""),
+        "command": " ".join(
+            ["python -m sol5lab.experiments.demo", *(sys.argv[1:] if argv is None else argv)]
+        ),
         "seed": SEED,
         "protocol_seed": protocols.SEED,
         "tasks": {},
@@ -61,7 +66,7 @@ def main(argv=None):
             task,
             cases,
             model,
-            files.variant(os.path.join(args.results_dir, f"demo_{task}"), args.quick) + ".png",
+            files.variant(os.path.join(args.results_dir, f"demo_{task}"), kind) + ".png",
         )
         conditions = [condition["name"] for condition in tasks.TASKS[task].conditions]
         summary["tasks"][task] = {
@@ -71,7 +76,7 @@ def main(argv=None):
                 {key: row[key] for key in ("image", "condition", "corrupted", "restored")} for row in rows
             ],
         }
-    files.write_json(files.variant(os.path.join(args.results_dir, "demo"), args.quick) + ".json", summary)
+    files.write_json(files.variant(os.path.join(args.results_dir, "demo"), kind) + ".json", summary)
     print()
     print(demo_report.markdown_table(summary))
     return summary

@@ -11,7 +11,10 @@ of one held-out image restored by every depth.
 
 Run ``python -m sol5lab.experiments.depth`` (``make plots`` sets everything up first); ``--plots-only``
 redraws from the results on disk; ``--quick`` with small ``--depths``/``--seeds``/``--max-images``
-makes a tiny run for a smoke test.
+makes a tiny run for a smoke test. Only a full run writes the files above: a quick run writes
+``*_quick`` files (models too), and a run on a subset (``--max-images``, fewer tasks, depths or
+seeds) writes its summary and plots as ``*_partial`` files, and its runs' results too when
+``--max-images`` makes them differ from a full run's.
 """
 
 import argparse
@@ -24,7 +27,7 @@ import numpy as np
 
 import sol5
 import sol5_utils
-from sol5lab import evaluation, files, protocols, store, tasks
+from sol5lab import arguments, evaluation, files, protocols, store, tasks
 from sol5lab.reporting import depth as depth_report
 
 TASKS = ("denoising", "deblurring")
@@ -35,9 +38,16 @@ SEEDS = (0, 1, 2)
 PLOT_NAMES = {"denoising": "depth_plot_denoise.png", "deblurring": "depth_plot_deblur.png"}
 
 
-def run_name(task, depth, seed, quick_mode=False):
-    """Return the file stem shared by a run's results and its model (a quick run's its own)."""
-    return files.variant(f"{task}_depth{depth}_seed{seed}", quick_mode)
+def run_name(task, depth, seed, kind="full"):
+    """Return the file stem of a run's results or model: ``kind`` is the
+    :func:`sol5lab.files.run_kind` (or ``quick_mode``, a bool) of the run that writes it."""
+    return files.variant(f"{task}_depth{depth}_seed{seed}", kind)
+
+
+def results_kind(quick_mode, max_images):
+    """The :func:`sol5lab.files.run_kind` of one run's results: partial when scored on fewer
+    images. (Its model, trained the same either way, is ``quick`` or ``full``.)"""
+    return files.run_kind(quick_mode, partial=max_images is not None)
 
 
 def score(model, cases):
@@ -86,7 +96,10 @@ def run_one(task, depth, seed, *, results_dir, models_dir, quick_mode=False, max
         "cases": rows,
     }
     files.write_json(
-        os.path.join(results_dir, "depth", f"{run_name(task, depth, seed, quick_mode)}.json"), record
+        os.path.join(
+            results_dir, "depth", f"{run_name(task, depth, seed, results_kind(quick_mode, max_images))}.json"
+        ),
+        record,
     )
     return record
 
@@ -128,7 +141,8 @@ def run_all(
     plan = [(task, depth, seed) for seed in seeds for task in tasks for depth in depths]
     done, pending = {}, []
     for task, depth, seed in plan:
-        path = os.path.join(results_dir, "depth", f"{run_name(task, depth, seed, quick_mode)}.json")
+        name = run_name(task, depth, seed, results_kind(quick_mode, max_images))
+        path = os.path.join(results_dir, "depth", f"{name}.json")
         record = files.finished_record(
             path, run_config(task, depth, seed, quick_mode=quick_mode, max_images=max_images)
         )
@@ -157,14 +171,15 @@ def run_all(
     return {key: sorted(records, key=lambda r: r["config"]["seed"]) for key, records in done.items()}
 
 
-def stored_runs(tasks, depths, seeds, results_dir, quick_mode=False):
+def stored_runs(tasks, depths, seeds, results_dir, quick_mode=False, max_images=None):
     """Read the results of every (task, depth, seed) from ``results_dir``, as :func:`run_all`
     returns them; FileNotFoundError names the first one missing."""
     runs = {}
     for task in tasks:
         for depth in depths:
             for seed in seeds:
-                path = os.path.join(results_dir, "depth", f"{run_name(task, depth, seed, quick_mode)}.json")
+                name = run_name(task, depth, seed, results_kind(quick_mode, max_images))
+                path = os.path.join(results_dir, "depth", f"{name}.json")
                 if not os.path.exists(path):
                     raise FileNotFoundError(f"No results at {path}; run the experiment without --plots-only.")
                 runs.setdefault((task, depth), []).append(files.read_json(path))
@@ -175,17 +190,28 @@ def main(argv=None):
     """Run the experiment; see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
-    parser.add_argument("--depths", nargs="+", type=int, default=list(DEPTHS))
-    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS))
+    parser.add_argument("--depths", nargs="+", type=arguments.positive_int, default=list(DEPTHS))
+    parser.add_argument("--seeds", nargs="+", type=arguments.non_negative_int, default=list(SEEDS))
     parser.add_argument("--quick", action="store_true", help="quick mode: the presubmission's tiny budget")
-    parser.add_argument("--max-images", type=int, default=None, help="score on the first N test images only")
+    parser.add_argument(
+        "--max-images",
+        type=arguments.positive_int,
+        default=None,
+        help="score on the first N test images only",
+    )
     parser.add_argument("--plots-only", action="store_true", help="only redraw from the results on disk")
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
     parser.add_argument("--plots-dir", default=sol5_utils.relpath("."), help="where the depth plots go")
     args = parser.parse_args(argv)
-    if min(args.depths) < 1:
-        parser.error("depths must be at least 1")
+    for option in ("tasks", "depths", "seeds"):
+        values = getattr(args, option)
+        if len(set(values)) != len(values):
+            parser.error(f"argument --{option}: {values} repeats a value")
+    selection = (tuple(args.tasks), tuple(args.depths), tuple(args.seeds))
+    kind = files.run_kind(
+        args.quick, partial=args.max_images is not None or selection != (TASKS, DEPTHS, SEEDS)
+    )
 
     options = {
         "results_dir": args.results_dir,
@@ -194,7 +220,7 @@ def main(argv=None):
         "max_images": args.max_images,
     }
     if args.plots_only:
-        runs = stored_runs(args.tasks, args.depths, args.seeds, args.results_dir, args.quick)
+        runs = stored_runs(args.tasks, args.depths, args.seeds, args.results_dir, args.quick, args.max_images)
     else:
         runs = run_all(args.tasks, args.depths, args.seeds, **options)
     summary = {
@@ -206,12 +232,12 @@ def main(argv=None):
         "tasks": depth_report.summarize(runs),
     }
     files.write_json(
-        files.variant(os.path.join(args.results_dir, "depth_experiment"), args.quick) + ".json", summary
+        files.variant(os.path.join(args.results_dir, "depth_experiment"), kind) + ".json", summary
     )
     print()
     print(depth_report.markdown_table(summary))
     for task in args.tasks:
-        plot_name = files.variant(os.path.splitext(PLOT_NAMES[task])[0], args.quick) + ".png"
+        plot_name = files.variant(os.path.splitext(PLOT_NAMES[task])[0], kind) + ".png"
         depth_report.plot_depth(task, summary["tasks"][task], os.path.join(args.plots_dir, plot_name))
         stems = {
             depth: os.path.join(args.models_dir, "depth", run_name(task, depth, args.seeds[0], args.quick))
@@ -225,8 +251,7 @@ def main(argv=None):
             depth_report.plot_showcase(
                 task,
                 models,
-                files.variant(os.path.join(args.results_dir, f"depth_{task}_restorations"), args.quick)
-                + ".png",
+                files.variant(os.path.join(args.results_dir, f"depth_{task}_restorations"), kind) + ".png",
                 max_images=args.max_images,
             )
         else:

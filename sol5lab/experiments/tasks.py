@@ -31,7 +31,7 @@ import time
 import keras
 
 import sol5_utils
-from sol5lab import files, inference, protocols, store, tasks
+from sol5lab import arguments, files, inference, protocols, store, tasks
 from sol5lab.evaluation import image_quality
 from sol5lab.reporting import tasks as tasks_report
 
@@ -43,8 +43,11 @@ def model_stem(models_dir, task, quick_mode):
     return files.variant(os.path.join(models_dir, "tasks", f"{task}_seed{TRAINING_SEED}"), quick_mode)
 
 
-def run_task(task, models, trainings, *, results_dir, quick_mode=False, max_images=None):
+def run_task(task, models, trainings, *, results_dir, quick_mode=False, max_images=None, kind=None):
     """Score ``task``'s single-task and combined models on its cases, and write the results.
+
+    ``kind`` is the run's :func:`sol5lab.files.run_kind` (by default, from ``quick_mode``): it
+    names the file.
 
     Returns
     -------
@@ -59,7 +62,8 @@ def run_task(task, models, trainings, *, results_dir, quick_mode=False, max_imag
         "conditions": list(tasks.TASKS[task].conditions),
         "max_images": max_images,
     }
-    path = files.variant(os.path.join(results_dir, "tasks", task), quick_mode) + ".json"
+    kind = files.run_kind(quick_mode) if kind is None else kind
+    path = files.variant(os.path.join(results_dir, "tasks", task), kind) + ".json"
     record = files.finished_record(path, config)
     if record is not None:
         print(f"[{task}] already scored: {path}")
@@ -92,12 +96,20 @@ def main(argv=None):
     """Train what is missing, score every task, write the summary; see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="quick-mode models, one image: a smoke test")
-    parser.add_argument("--max-images", type=int, default=None, help="score on the first N test images only")
+    parser.add_argument(
+        "--max-images",
+        type=arguments.positive_int,
+        default=None,
+        help="score on the first N test images only",
+    )
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
     args = parser.parse_args(argv)
     max_images = 1 if args.quick and args.max_images is None else args.max_images
-    suffix = files.variant("", args.quick)  # quick runs write beside full runs, never over them
+    # quick and partial runs write beside a full run's results, never over them; the models of a
+    # partial run are full trainings, shared with the full run (the store checks how they were made)
+    kind = files.run_kind(args.quick, partial=args.max_images is not None)
+    suffix = files.variant("", kind)
     start = time.perf_counter()
 
     models, trainings = {}, {}
@@ -123,11 +135,14 @@ def main(argv=None):
             results_dir=args.results_dir,
             quick_mode=args.quick,
             max_images=max_images,
+            kind=kind,
         )
         for task in tasks.COMPARED_TASKS
     }
     summary = {
-        "command": "python -m sol5lab.experiments.tasks" + (" --quick" if args.quick else ""),
+        "command": " ".join(
+            ["python -m sol5lab.experiments.tasks", *(sys.argv[1:] if argv is None else argv)]
+        ),
         "backend": keras.backend.backend(),
         **tasks_report.summarize(records, trainings),
     }

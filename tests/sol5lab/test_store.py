@@ -1,7 +1,8 @@
-"""Trained models saved beside their training record, and reused only when the record matches."""
+"""Trained models saved with their training record inside, and reused only when it matches and is whole."""
 
 import json
 import os
+import zipfile
 
 import numpy as np
 import pytest
@@ -30,11 +31,11 @@ def test_a_model_is_trained_once_then_loaded(tmp_path, datasets, counting_learne
     model, record = store.trained_model("deblurring", stem, num_res_blocks=1, seed=3, quick_mode=True)
     assert counting_learners == [("deblurring", 1)]
     assert not record["reused"]
-    assert os.path.isfile(stem + ".keras")
-    with open(stem + ".json", encoding="utf-8") as file:
-        saved = json.load(file)
+    assert os.listdir(tmp_path) == ["deblurring_small.keras"]  # the record is inside, nothing else
+    saved = store.read_record(stem + ".keras")
     assert saved["num_res_blocks"] == 1 and saved["seed"] == 3 and saved["settings"]["num_epochs"] == 2
     assert len(saved["history"]["val_loss"]) == 2 and saved["training_seconds"] > 0
+    assert saved["parameters"] == model.count_params() == record["parameters"]
 
     loaded, again = store.trained_model("deblurring", stem, num_res_blocks=1, seed=3, quick_mode=True)
     assert counting_learners == [("deblurring", 1)]  # not trained again
@@ -43,21 +44,74 @@ def test_a_model_is_trained_once_then_loaded(tmp_path, datasets, counting_learne
     np.testing.assert_allclose(loaded.predict_on_batch(patches), model.predict_on_batch(patches), atol=1e-6)
 
 
-def test_a_different_seed_depth_or_record_trains_again(tmp_path, datasets, counting_learners):
+def test_a_different_seed_or_depth_or_retrain_trains_again(tmp_path, datasets, counting_learners):
     stem = str(tmp_path / "run")
     store.trained_model("deblurring", stem, num_res_blocks=1, seed=0, quick_mode=True)
     store.trained_model("deblurring", stem, num_res_blocks=1, seed=1, quick_mode=True)
     store.trained_model("deblurring", stem, num_res_blocks=2, seed=1, quick_mode=True)
     assert len(counting_learners) == 3
-    with open(stem + ".json", encoding="utf-8") as file:
-        record = json.load(file)
-    record["backend"] = "another backend"
-    with open(stem + ".json", "w", encoding="utf-8") as file:
-        json.dump(record, file)
-    store.trained_model("deblurring", stem, num_res_blocks=2, seed=1, quick_mode=True)
-    assert len(counting_learners) == 4
     store.trained_model("deblurring", stem, num_res_blocks=2, seed=1, quick_mode=True, retrain=True)
-    assert len(counting_learners) == 5
+    assert len(counting_learners) == 4
+
+
+def rewrite_member(path, name, transform):
+    """Rewrite one member of a zip archive, as an editor or a bad copy would."""
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    members[name] = transform(members[name])
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+
+
+def other_backend(data):
+    record = json.loads(data)
+    record["backend"] = "another backend"
+    return json.dumps(record)
+
+
+def other_weights(data):
+    middle = len(data) // 2
+    return data[:middle] + bytes(255 - byte for byte in data[middle : middle + 16]) + data[middle + 16 :]
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda path: rewrite_member(path, store.RECORD_MEMBER, other_backend), "backend"),
+        (lambda path: rewrite_member(path, "model.weights.h5", other_weights), "weights"),
+        (lambda path: open(path, "r+b").truncate(os.path.getsize(path) // 2), "damaged"),
+        (lambda path: open(path, "wb").close(), "damaged"),
+    ],
+    ids=["another backend's record", "other weights", "truncated", "empty"],
+)
+def test_a_damaged_or_mismatched_model_is_trained_again_saying_why(
+    tmp_path, datasets, counting_learners, capsys, damage, reason
+):
+    stem = str(tmp_path / "run")
+    store.trained_model("deblurring", stem, num_res_blocks=1, seed=0, quick_mode=True)
+    damage(stem + ".keras")
+    _, record = store.trained_model("deblurring", stem, num_res_blocks=1, seed=0, quick_mode=True)
+    assert len(counting_learners) == 2 and not record["reused"]
+    output = capsys.readouterr().out
+    assert f"not reusing: {stem}.keras" in output and reason in output
+    store.load_trained(stem + ".keras", record_config(record))  # the new one is whole again
+
+
+def record_config(record):
+    return {key: record[key] for key in ("task", "num_res_blocks", "seed", "settings", "backend")}
+
+
+def test_another_tasks_model_under_this_name_is_refused(tmp_path, datasets):
+    stem = str(tmp_path / "denoising")
+    model, record = store.trained_model("deblurring", stem, num_res_blocks=1, seed=0, quick_mode=True)
+    asked = store.training_config("denoising", num_res_blocks=1, seed=0, quick_mode=True)
+    with pytest.raises(
+        store.StoredModelError, match=r"denoising.keras.*task 'deblurring' \(asked 'denoising'\)"
+    ):
+        store.load_trained(stem + ".keras", asked)
+    loaded, _ = store.load_trained(stem + ".keras", record_config(record))
+    assert loaded.count_params() == model.count_params()
 
 
 def test_the_same_seed_gives_the_same_record_config():

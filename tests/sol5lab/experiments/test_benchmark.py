@@ -1,7 +1,7 @@
 """The benchmark: its arithmetic by hand, and its quick run, which goes through the full run's code."""
 
 import json
-import os
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -40,10 +40,10 @@ def test_mixed_precision_puts_the_policy_back_after_a_failure(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory, datasets):
-    folder = tmp_path_factory.mktemp("benchmark")
+def quick_run(committed_copy, datasets):
+    folder = Path(committed_copy.results)
     tile_pixels = sol5.RESTORE_TILE_PIXELS
-    result = benchmark.main(["--quick", "--results-dir", str(folder)])
+    result = benchmark.main(["--quick", "--results-dir", committed_copy.results])
     # whatever the run monkeypatched or switched, it put back
     assert sol5.RESTORE_TILE_PIXELS == tile_pixels
     assert keras.mixed_precision.global_policy().name == "float32"
@@ -62,9 +62,13 @@ def summaries(node, path="result"):
             yield from summaries(value, f"{path}[{index}]")
 
 
+def test_the_quick_benchmark_leaves_the_committed_results_alone(quick_run, committed_copy):
+    committed_copy.assert_only_variants_added("quick")
+    assert committed_copy.added() == ["results/benchmark_quick.json"]
+
+
 def test_writes_its_json_with_every_section(quick_run):
     folder, result = quick_run
-    assert not os.path.exists(folder / "benchmark.json")
     assert files.read_json(str(folder / "benchmark_quick.json")) == json.loads(json.dumps(result))
     assert SECTIONS <= set(result)
     assert result["full_training"] is None  # only with --full-training

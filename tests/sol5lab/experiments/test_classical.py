@@ -1,6 +1,7 @@
 """The classical comparison's command line: a tiny run, and the committed table."""
 
 import json
+import os
 
 import pytest
 
@@ -10,13 +11,20 @@ from sol5lab.experiments import classical as classical_experiment
 from sol5lab.reporting import classical as classical_report
 
 
-def test_a_tiny_comparison_reports_every_condition_and_method(tmp_path, datasets, monkeypatch):
+def test_a_tiny_comparison_reports_every_condition_and_method(committed_copy, datasets, monkeypatch):
     monkeypatch.setitem(classical.METHODS["deblurring"]["Richardson-Lucy"], "grid", (10, 20))
     monkeypatch.setitem(classical.METHODS["deblurring"]["Wiener"], "grid", (1e-4, 1e-2))
     result = classical_experiment.main(
-        ["--tasks", "deblurring", "--max-images", "1", "--tuning-images", "1", "--results-dir", str(tmp_path)]
+        ["--tasks", "deblurring", "--quick", "--results-dir", committed_copy.results]
     )
-    with open(tmp_path / "classical_comparison.json", encoding="utf-8") as file:
+    committed_copy.assert_only_variants_added("quick")
+    assert set(committed_copy.added()) == {
+        "results/classical_comparison_quick.json",
+        "results/classical_comparison_quick.md",
+    }
+    with open(
+        os.path.join(committed_copy.results, "classical_comparison_quick.json"), encoding="utf-8"
+    ) as file:
         assert json.load(file) == json.loads(json.dumps(result))
     conditions = result["tasks"]["deblurring"]
     assert list(conditions) == [condition["name"] for condition in tasks.TASKS["deblurring"].conditions]

@@ -1,6 +1,7 @@
 """The deep prior study on its tiny configuration: the same code as the full study."""
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,12 +13,17 @@ from sol5lab.reporting import deep_prior as deep_prior_report
 
 
 @pytest.fixture(scope="module")
-def quick_study(tmp_path_factory, datasets):
-    folder = tmp_path_factory.mktemp("deep_prior")
+def quick_study(committed_copy, datasets):
+    folder = Path(committed_copy.root)
     result = deep_prior_study.main(
-        ["--quick", "--results-dir", str(folder / "results"), "--models-dir", str(folder / "models")]
+        ["--quick", "--results-dir", committed_copy.results, "--models-dir", committed_copy.models]
     )
     return folder, result
+
+
+@pytest.fixture(scope="module")
+def quick_variants(committed_copy, datasets):
+    return deep_prior_variants.main(["--quick", "--results-dir", committed_copy.results])
 
 
 def test_writes_its_results_and_figures(quick_study):
@@ -86,9 +92,9 @@ def test_the_default_budget_is_the_one_the_committed_study_chose(committed_resul
     assert deep_prior_report.markdown_table(study) in committed_results.doc("deep_prior.md")
 
 
-def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
-    result = deep_prior_variants.main(["--quick", "--results-dir", str(tmp_path)])
-    assert files.read_json(str(tmp_path / "deep_prior_variants_quick.json")) == result
+def test_the_variants_are_compared_on_the_same_crops(quick_variants, committed_copy):
+    result = quick_variants
+    assert files.read_json(os.path.join(committed_copy.results, "deep_prior_variants_quick.json")) == result
     assert list(result["variants"]) == list(deep_prior_variants.VARIANTS)
     for row in result["variants"].values():
         assert row["best_mean_psnr"] == max(row["mean_psnr"])
@@ -103,3 +109,7 @@ def test_the_variants_are_compared_on_the_same_crops(tmp_path, datasets):
 def test_the_docs_show_the_committed_variants(committed_results):
     variants = committed_results("deep_prior_variants.json")["variants"]
     assert deep_prior_report.variants_table(variants) in committed_results.doc("deep_prior.md")
+
+
+def test_the_quick_studies_leave_the_committed_results_alone(quick_study, quick_variants, committed_copy):
+    committed_copy.assert_only_variants_added("quick")

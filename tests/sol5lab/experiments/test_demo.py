@@ -1,6 +1,7 @@
 """The main job end to end, in quick mode: train, save, reuse, restore, plot, report."""
 
 import os
+from pathlib import Path
 
 import keras
 import pytest
@@ -13,9 +14,9 @@ from sol5lab.reporting import demo as demo_report
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory, datasets):
-    folder = tmp_path_factory.mktemp("demo")
-    arguments = ["--quick", "--models-dir", str(folder / "models"), "--results-dir", str(folder / "results")]
+def quick_run(committed_copy, datasets):
+    folder = Path(committed_copy.root)
+    arguments = ["--quick", "--models-dir", committed_copy.models, "--results-dir", committed_copy.results]
     return folder, arguments, demo.main(arguments)
 
 
@@ -26,10 +27,14 @@ def test_quick_demo_writes_models_figures_and_results_beside_the_full_runs(quick
         assert os.path.getsize(folder / "results" / f"demo_{task}_quick.png") > 10_000
         assert summary["tasks"][task]["training"]["settings"]["num_epochs"] == 2  # quick mode's budget
     assert files.read_json(str(folder / "results" / "demo_quick.json")) == summary
-    assert sorted(os.listdir(folder / "results")) == [
-        "demo_deblurring_quick.png",
-        "demo_denoising_quick.png",
-        "demo_quick.json",
+
+
+def test_the_quick_demo_leaves_the_committed_results_alone(quick_run, committed_copy):
+    committed_copy.assert_only_variants_added("quick")
+    assert [path for path in committed_copy.added() if path.startswith("results")] == [
+        "results/demo_deblurring_quick.png",
+        "results/demo_denoising_quick.png",
+        "results/demo_quick.json",
     ]
 
 

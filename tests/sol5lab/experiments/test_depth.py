@@ -1,6 +1,7 @@
 """The depth experiment on a tiny configuration: runs, resumes, summarizes, and plots."""
 
 import os
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -24,8 +25,8 @@ def arguments(folder):
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory, datasets):
-    folder = tmp_path_factory.mktemp("depth")
+def tiny_run(committed_copy, datasets):
+    folder = Path(committed_copy.root)
     return folder, depth_experiment.main(arguments(folder))
 
 
@@ -91,12 +92,43 @@ def test_the_plots_and_the_figure_are_drawn(tiny_run):
     assert os.path.getsize(folder / "depth_plot_deblur_quick.png") > 20_000
     assert os.path.getsize(folder / "results" / "depth_deblurring_restorations_quick.png") > 20_000
     assert not os.path.exists(folder / "depth_plot_denoise_quick.png")  # that task was not asked for
-    # a quick run writes beside a full run's files, never over them
-    assert not os.path.exists(folder / "depth_plot_deblur.png")
-    assert not os.path.exists(folder / "results" / "depth_experiment.json")
-    assert not os.listdir(folder / "results" / "depth") or all(
-        name.endswith("_quick.json") for name in os.listdir(folder / "results" / "depth")
-    )
+
+
+def test_a_quick_run_leaves_the_committed_results_alone(tiny_run, committed_copy):
+    committed_copy.assert_only_variants_added("quick")
+
+
+def test_a_full_run_on_a_subset_writes_partial_files_only(tiny_run, committed_copy):
+    # --plots-only summarises the committed full runs of one task: no training needed
+    summary = depth_experiment.main(
+        ["--tasks", "deblurring", "--plots-only", "--results-dir", committed_copy.results,
+         "--models-dir", committed_copy.models, "--plots-dir", committed_copy.root]
+    )  # fmt: skip
+    assert committed_copy.changed() == []
+    partial = [path for path in committed_copy.added() if "_partial" in path]
+    assert partial == ["depth_plot_deblur_partial.png", "results/depth_experiment_partial.json"]
+    assert files.read_json(os.path.join(committed_copy.results, "depth_experiment_partial.json")) == summary
+    committed = files.read_json(os.path.join(committed_copy.results, "depth_experiment.json"))
+    assert summary["tasks"]["deblurring"] == committed["tasks"]["deblurring"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--max-images", "0"], "--max-images"),
+        (["--max-images", "-1"], "--max-images"),
+        (["--seeds", "-1"], "--seeds"),
+        (["--depths", "0"], "--depths"),
+        (["--depths", "two"], "--depths"),
+        (["--seeds", "0", "0"], "--seeds"),
+        (["--tasks", "inpainting"], "--tasks"),
+    ],
+)
+def test_bad_options_are_usage_errors_naming_the_option(options, message, capsys):
+    with pytest.raises(SystemExit) as exited:
+        depth_experiment.main(options)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 def test_a_rerun_skips_every_finished_run(tiny_run, monkeypatch, capsys):

@@ -1,5 +1,7 @@
 """The mixed-precision trial: its rule, and a quick run that leaves Keras' policy as it found it."""
 
+import os
+
 import keras
 import pytest
 
@@ -26,10 +28,11 @@ def test_the_rule_needs_both_speed_and_quality(bfloat16, offered):
     assert result["psnr_loss_db"] == pytest.approx(28.0 - bfloat16["mean_psnr"])
 
 
-def test_a_quick_trial_trains_both_policies_and_restores_the_policy(tmp_path, datasets):
-    result = precision_trial.main(["--quick", "--results-dir", str(tmp_path)])
+def test_a_quick_trial_trains_both_policies_and_restores_the_policy(committed_copy, datasets):
+    result = precision_trial.main(["--quick", "--results-dir", committed_copy.results])
     assert keras.mixed_precision.global_policy().name == "float32"
-    assert files.read_json(str(tmp_path / "mixed_precision_quick.json")) == result
+    committed_copy.assert_only_variants_added("quick")
+    assert files.read_json(os.path.join(committed_copy.results, "mixed_precision_quick.json")) == result
     assert set(result["runs"]) == {"float32", "mixed_bfloat16"}
     for policy_run in result["runs"].values():
         assert len(policy_run["psnr"]) == 3

@@ -1,6 +1,7 @@
 """The task comparison on its tiny configuration (quick-mode models, one image): the same code."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -11,10 +12,14 @@ from sol5lab.reporting import tasks as tasks_report
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory, datasets):
-    folder = tmp_path_factory.mktemp("tasks")
-    argv = ["--quick", "--results-dir", str(folder / "results"), "--models-dir", str(folder / "models")]
+def quick_run(committed_copy, datasets):
+    folder = Path(committed_copy.root)
+    argv = ["--quick", "--results-dir", committed_copy.results, "--models-dir", committed_copy.models]
     return folder, argv, task_comparison.main(argv)
+
+
+def test_the_quick_comparison_leaves_the_committed_results_alone(quick_run, committed_copy):
+    committed_copy.assert_only_variants_added("quick")
 
 
 def test_writes_each_task_the_summary_the_table_and_the_figure(quick_run):
