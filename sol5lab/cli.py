@@ -9,7 +9,7 @@ Also ``python -m sol5lab``. A thin layer: the work is :mod:`sol5lab.image_files`
 writing files as users have them) and :mod:`sol5lab.photos` (restoring and corrupting them).
 Every argument and file is checked before Keras starts, so a mistake is reported in a fraction
 of a second: one line naming the file or option and what to do, exit status 2, no traceback.
-A file that fails later (an unreadable image among many) is reported and skipped; the command
+A file that fails later (one its output format cannot hold, say) is reported and skipped; the command
 then ends with status 1.
 """
 
@@ -208,18 +208,21 @@ def check_compare(path, count):
     check_folder_writable(os.path.dirname(path) or ".", "--compare")
 
 
-def total_pixels(paths):
-    """The pixels of all images, read from their headers (cheap); 1 for one that cannot say."""
+def pixel_counts(paths):
+    """The pixels of each image, read from its header (cheap), or UsageError naming a file that
+    is not an image imageio can read: found before any work starts."""
     import imageio.v3 as iio
 
-    total = 0
+    counts = []
     for path in paths:
         try:
-            shape = iio.improps(path).shape
-            total += shape[0] * shape[1]
-        except Exception:  # the file's own reading reports what is wrong with it
-            total += 1
-    return total
+            shape = iio.improps(path, plugin=image_files.plugin(path)).shape
+        except Exception as error:
+            raise UsageError(
+                f"INPUT {path}: not an image imageio can read ({type(error).__name__})"
+            ) from None
+        counts.append(shape[0] * shape[1] if len(shape) >= 2 else 0)
+    return counts
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,20 +280,19 @@ def restore(args):
     paths = input_files(args.inputs)
     pairs = output_files(args.inputs, args.output, paths, force=args.force)
     check_compare(args.compare, len(pairs))
+    pixels = pixel_counts(paths)
     model = resolve_model(task, args.model)
 
     from sol5lab import photos
     from sol5lab.reporting import comparison
 
-    progress = ProgressBar(total_pixels(paths), enabled=not args.quiet)
+    progress = ProgressBar(sum(pixels), enabled=not args.quiet)
     failures = 0
     for index, (source, target) in enumerate(pairs, start=1):
         try:
             image = image_files.read_image_file(source)
             image_files.check_writable(target, image)
-            progress.start_file(
-                index, len(pairs), os.path.basename(source), image.planes.shape[0] * image.planes.shape[1]
-            )
+            progress.start_file(index, len(pairs), os.path.basename(source), pixels[index - 1])
             restored = photos.restore_image_file(
                 image,
                 task,
@@ -343,6 +345,7 @@ def corrupt(args):
     if len(paths) != 1:
         raise UsageError(f"INPUT {args.input}: corrupt takes one image file, not a folder")
     ((source, target),) = output_files([args.input], args.output, paths, force=args.force)
+    pixel_counts(paths)
     from sol5lab import photos
 
     try:

@@ -63,6 +63,9 @@ class ImageFile:
     alpha: np.ndarray | None
     dtype: np.dtype
 
+    def __post_init__(self):
+        self.dtype = np.dtype(self.dtype)  # np.uint8 and np.dtype("uint8") alike
+
     @property
     def is_colour(self):
         return self.planes.ndim == 3
@@ -106,6 +109,12 @@ def orient(pixels, orientation):
     }
     step = steps.get(orientation)
     return pixels if step is None else np.ascontiguousarray(step(pixels))
+
+
+def plugin(path):
+    """imageio's plugin for ``path``: tifffile for TIFF (Pillow reads 16-bit colour TIFFs as 8
+    bits), Pillow for every other still image (imageio's fallbacks are for video and science)."""
+    return "tifffile" if os.path.splitext(path)[1].lower() in (".tif", ".tiff") else "pillow"
 
 
 def _orientation(path, is_tiff):
@@ -162,7 +171,7 @@ def read_image_file(path):
         )
     try:
         # tifffile, not Pillow, for TIFF: Pillow reads 16-bit colour TIFFs as 8 bits too.
-        pixels = iio.imread(path, plugin="tifffile" if is_tiff else None)
+        pixels = iio.imread(path, plugin=plugin(path))
     except Exception as error:
         raise ImageFileError(
             f"{path}: not an image imageio can read ({type(error).__name__}: {error})"
@@ -239,6 +248,5 @@ def write_image_file(path, image):
     check_writable(path, image)
     ending = os.path.splitext(path)[1].lower()
     options = {"quality": JPEG_QUALITY} if ending in JPEG_ENDINGS else {}
-    plugin = "tifffile" if ending in (".tif", ".tiff") else "pillow"
     with files.atomic_path(path) as temporary:
-        iio.imwrite(temporary, image.pixels(), plugin=plugin, extension=ending, **options)
+        iio.imwrite(temporary, image.pixels(), plugin=plugin(path), extension=ending, **options)
