@@ -24,16 +24,6 @@ from sol5lab import colour, corruptions
 from sol5lab.image_files import ImageFile, from_unit, to_unit
 from sol5lab.inference import super_resolve_image
 
-#: The command's task names, as a user types them, and the registry's tasks they restore.
-COMMAND_TASKS = {
-    "denoise": "denoising",
-    "deblur": "deblurring",
-    "jpeg": "jpeg_deblocking",
-    "super-resolution": "super_resolution",
-    "salt-and-pepper": "salt_and_pepper",
-    "scratches": "scratches",
-}
-
 #: The enlargements a super-resolution model was trained for.
 SCALES = tuple(corruptions.SUPER_RESOLUTION["factors"])
 
@@ -163,7 +153,7 @@ def restore_image_file(
     image : sol5lab.image_files.ImageFile
         As read by :func:`sol5lab.image_files.read_image_file`; not modified.
     task : str
-        A task of the registry (:data:`COMMAND_TASKS`' values).
+        A task of the registry (``sol5lab.cli.TASKS``' values).
     model : keras.Model
         Trained for ``task`` on grayscale patches.
     scale : int, optional
