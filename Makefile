@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo plots deep-prior tasks bench precision submission test test-jax venv datasets clean
+.PHONY: demo plots deep-prior tasks bench precision colour submission test test-jax venv datasets clean
 
 demo: datasets
 	$(PYTHON) -m sol5lab.experiments.demo
@@ -36,6 +36,10 @@ bench: datasets
 # float32 against mixed_bfloat16: the full denoiser trained under each (about 10 minutes).
 precision: datasets
 	$(PYTHON) -m sol5lab.experiments.precision
+
+# How a colour photograph should go through a grayscale model, measured with the demo's denoiser.
+colour: datasets
+	$(PYTHON) -m sol5lab.experiments.colour
 
 # ex5.tar, holding ex5/ with the six files the course expects; needs no virtual environment.
 submission:

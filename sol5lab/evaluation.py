@@ -13,20 +13,28 @@ def image_quality(clean, image):
     Parameters
     ----------
     clean, image : numpy.ndarray
-        Grayscale images of the same 2-D shape, values in [0, 1].
+        Images of the same shape, values in [0, 1]: grayscale ``(height, width)`` or colour
+        ``(height, width, 3)``.
 
     Returns
     -------
     dict
-        ``{"psnr": dB, "ssim": in [-1, 1]}``, both with a data range of 1.
+        ``{"psnr": dB, "ssim": in [-1, 1]}``, both with a data range of 1. For colour, the PSNR
+        is over every sample of the three channels and the SSIM the mean of the channels' SSIMs
+        (scikit-image's ``channel_axis``).
     """
     clean = np.asarray(clean, dtype=np.float64)
     image = np.asarray(image, dtype=np.float64)
-    if clean.shape != image.shape or clean.ndim != 2:
-        raise ValueError(f"Need two 2-D images of the same shape, got {clean.shape} and {image.shape}.")
+    colour = clean.ndim == 3 and clean.shape[2] == 3
+    if clean.shape != image.shape or not (clean.ndim == 2 or colour):
+        raise ValueError(
+            f"Need two grey or RGB images of the same shape, got {clean.shape} and {image.shape}."
+        )
     return {
         "psnr": float(peak_signal_noise_ratio(clean, image, data_range=1.0)),
-        "ssim": float(structural_similarity(clean, image, data_range=1.0)),
+        "ssim": float(
+            structural_similarity(clean, image, data_range=1.0, channel_axis=-1 if colour else None)
+        ),
     }
 
 

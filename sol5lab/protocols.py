@@ -9,6 +9,7 @@ place in the sorted test list and the condition's place in the task's ``conditio
 
 import os
 
+import imageio.v3 as iio
 import numpy as np
 
 import sol5
@@ -69,6 +70,52 @@ def cases(task, *, max_images=None, split="test", seed=SEED):
                     "condition_index": condition_index,
                     "parameters": condition,
                     **record.make_case(condition, image, rng),
+                }
+            )
+    return result
+
+
+def colour_cases(task, *, max_images=None, seed=SEED):
+    """Return the held-out colour cases of ``task``: its colour test images under its conditions.
+
+    Each colour channel is corrupted as :func:`cases` corrupts a grayscale image, one after the
+    other from the case's random source, so a noise is drawn independently in R, G and B (a
+    camera's colour noise). The random source of a case is the one :func:`cases` gives the same
+    image and condition.
+
+    Parameters
+    ----------
+    task : str
+        A task of :data:`sol5lab.tasks.TASKS` with a test protocol.
+    max_images : int, optional
+        Use only the first ``max_images`` colour images (sorted by name).
+    seed : int, optional
+        Seed of the corruptions.
+
+    Returns
+    -------
+    list of dict
+        As :func:`cases`, with ``clean``, ``corrupted`` (and ``alternative``) of shape
+        ``(height, width, 3)``, float64 in [0, 1].
+    """
+    record = tasks.task(task)
+    if not record.conditions:
+        raise ValueError(f"The task {task!r} has no test protocol of its own.")
+    paths = sorted(sol5_utils.dataset_images(record.test_dataset, "test"))
+    colour = [(index, path) for index, path in enumerate(paths) if len(iio.improps(path).shape) == 3]
+    result = []
+    for image_index, path in colour[:max_images]:
+        image = sol5.read_image(path, sol5.RGB)
+        for condition_index, condition in enumerate(record.conditions):
+            rng = np.random.default_rng([seed, *record.seed_path, image_index, condition_index])
+            channels = [record.make_case(condition, image[..., c], rng) for c in range(3)]
+            result.append(
+                {
+                    "image": os.path.basename(path),
+                    "condition": condition["name"],
+                    "condition_index": condition_index,
+                    "parameters": condition,
+                    **{key: np.stack([case[key] for case in channels], axis=-1) for key in channels[0]},
                 }
             )
     return result

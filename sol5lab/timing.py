@@ -96,6 +96,11 @@ def peak_memory():
     )
 
 
+def process_peak_mb():
+    """Return the process's peak resident memory so far (VmHWM), in MB; None off Linux."""
+    return _status_mb("VmHWM")
+
+
 def machine_info():
     """Return what the figures depend on: cores, CPU and its vector flags, backend and versions."""
     model, flags = platform.processor() or None, set()

@@ -63,3 +63,42 @@ def committed_results():
     read.doc = lambda name: show(f"docs/{name}")
     read.show = show
     return read
+
+
+@pytest.fixture(scope="session")
+def mean_filter_model():
+    """The assignment's network (8 channels, 1 block) with weights set to a 3x3 mean filter.
+
+    The first convolution keeps ``x`` and ``-x`` (through the ReLU), the block adds nothing, and
+    the last convolution takes their 3x3 mean minus the centre, which the skip adds back: the
+    output is ``uniform_filter(x - 0.5, 3, mode="constant") + 0.5``, exactly, with no training:
+    a denoiser whose every output pixel a test can compute (:func:`mean_filtered`).
+    """
+    import keras
+
+    model = sol5.build_nn_model(16, 16, 8, 1)
+    convolutions = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    for layer in convolutions:
+        kernel, bias = layer.get_weights()
+        layer.set_weights([np.zeros_like(kernel), np.zeros_like(bias)])
+    first, last = convolutions[0], convolutions[-1]
+    kernel, bias = first.get_weights()
+    kernel[1, 1, 0, 0], kernel[1, 1, 0, 1] = 1, -1
+    first.set_weights([kernel, bias])
+    kernel, bias = last.get_weights()
+    kernel[:, :, 0, 0], kernel[:, :, 1, 0] = 1 / 9, -1 / 9
+    kernel[1, 1, 0, 0] -= 1
+    kernel[1, 1, 1, 0] += 1
+    last.set_weights([kernel, bias])
+    return model
+
+
+@pytest.fixture(scope="session")
+def mean_filtered():
+    """The function that says what :func:`mean_filter_model` makes of a 2-D image in [0, 1]."""
+    import scipy.ndimage
+
+    def filtered(plane):
+        return np.clip(scipy.ndimage.uniform_filter(plane - 0.5, 3, mode="constant") + 0.5, 0, 1)
+
+    return filtered

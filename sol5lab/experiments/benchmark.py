@@ -21,6 +21,8 @@ measures
 - a 4096x4096 image restored in tiles, and tiled against whole restoration on one image;
 - ``sol5.deep_prior_restore_image`` on a 64x64 image at its default budget;
 - a denoising training step in ``mixed_bfloat16`` against ``float32``;
+- a 12-megapixel colour photograph denoised by the ``sol5lab restore`` command with the demo's
+  model, in a fresh process: its time and its peak memory (:func:`photo_restoration`);
 - with ``--full-training``, the full ``learn_denoising_model()`` and ``learn_deblurring_model()``,
   as the library feeds ``fit`` and fed the bare generator.
 
@@ -28,6 +30,7 @@ Every figure is the median of several repetitions after a warm-up, with their mi
 and count. Run ``python -m sol5lab.experiments.benchmark`` (``make bench``; about 10 minutes on 2
 cores) for ``results/benchmark.json``, or ``--quick`` for a tiny run that goes through the same
 code (``results/benchmark_quick.json``); both print a markdown table with the targets.
+``--only photo`` measures the photograph alone and puts it into the JSON an earlier run wrote.
 """
 
 import argparse
@@ -35,8 +38,10 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
+import imageio.v3 as iio
 import keras
 import numpy as np
 
@@ -78,6 +83,9 @@ BUDGETS = {
         "deep_prior_repeats": 3,
         "mixed_precision_repeats": 5,
         "full_training_repeats": 1,  # minutes each
+        "photo_shape": (3000, 4000),  # 12 megapixels, a phone camera's
+        "photo_tile_pixels": None,  # the command's default, sol5lab.photos.TILE_PIXELS
+        "photo_repeats": 2,  # fresh processes, a minute or more each
     },
     True: {
         "matmul_size": 512,
@@ -103,6 +111,9 @@ BUDGETS = {
         "deep_prior_repeats": 2,
         "mixed_precision_repeats": 3,
         "full_training_repeats": 1,
+        "photo_shape": (120, 160),
+        "photo_tile_pixels": 64 * 64,
+        "photo_repeats": 1,
     },
 }
 
@@ -116,6 +127,7 @@ TARGETS = {
     "restore_vs_matmul": 0.70,  # restore_image's GFLOP/s ...
     "restore_vs_matmul_from_size": 512,  # ... for images of this side and up
     "tiled_max_abs_difference": 1e-4,  # tiled against whole restoration
+    "photo_peak_mb": 1024,  # the command's memory on a 12-megapixel photograph, at most
 }
 
 
@@ -561,11 +573,140 @@ def deep_prior(side, num_iterations, repeats, *, rng):
 
 
 # --------------------------------------------------------------------------------------------
+# A user's photograph, through the command.
+# --------------------------------------------------------------------------------------------
+
+#: Run in a fresh Python, in the project's folder: start Keras, then run ``sol5lab restore`` on
+#: the photograph as a user would (``--quiet``: no progress bar), timing it and its peak memory.
+_PHOTO_CHILD = """
+import json, sys, time
+from sol5lab import cli, photos, timing
+import keras
+with timing.peak_memory() as memory:
+    start = time.perf_counter()
+    status = cli.main(sys.argv[1:])
+    seconds = time.perf_counter() - start
+print(json.dumps({"status": status, "seconds": seconds, "memory": memory,
+                  "process_peak_mb": timing.process_peak_mb()}))
+"""
+
+
+def synthetic_photograph(shape, *, rng):
+    """A colour photograph of ``shape`` (height, width) with Gaussian noise of sigma 25/255.
+
+    A held-out photograph (``coffee.png``) enlarged with the cubic spline to ``shape``, each
+    channel then given noise as the denoising protocol's middle condition: deterministic for a
+    seeded ``rng``, and an image a phone could take, in size and in noise.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``shape + (3,)``, uint8.
+    """
+    from skimage.transform import resize
+
+    source = sol5.read_image(
+        os.path.join(sol5_utils.data_root(), "image_dataset", "test", "coffee.png"), sol5.RGB
+    )
+    enlarged = resize(source, shape, order=3, anti_aliasing=False)
+    noisy = enlarged + rng.normal(0, 25 / 255, size=enlarged.shape)
+    return np.round(np.clip(noisy, 0, 1) * 255).astype(np.uint8)
+
+
+def photo_restoration(shape, tile_pixels, repeats, model_path, *, rng):
+    """Time ``sol5lab restore --task denoise`` on a colour photograph of ``shape``, and its memory.
+
+    Each repetition is a fresh process, so the memory is the command's alone, from reading the
+    file to writing its restoration (the model's loading included), above the process's memory
+    once Keras has started; ``process_peak_mb`` is the whole process's peak, Keras included.
+
+    Returns
+    -------
+    dict
+        ``size`` (height, width), ``megapixels``, ``colour_method``, ``tile_pixels``, ``tiles``,
+        and summaries of ``seconds``, ``peak_above_start_mb`` and ``process_peak_mb``.
+    """
+    from sol5lab import colour, image_files, photos
+
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = os.path.join(folder, "photo.png"), os.path.join(folder, "restored.png")
+        iio.imwrite(source, synthetic_photograph(shape, rng=rng))
+        arguments = ["restore", source, "-o", target, "--task", "denoise", "--model", model_path, "--quiet"]
+        if tile_pixels is not None:
+            arguments += ["--tile-pixels", str(tile_pixels)]
+        measured = []
+        for _ in range(repeats):
+            child = subprocess.run(
+                [sys.executable, "-c", _PHOTO_CHILD, *arguments],
+                cwd=os.path.dirname(os.path.abspath(sol5.__file__)),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            report = json.loads(child.stdout.strip().splitlines()[-1]) if child.returncode == 0 else {}
+            if report.get("status") != 0:
+                raise RuntimeError(f"sol5lab restore failed in its own process:\n{child.stderr[-2000:]}")
+            measured.append(report)
+        restored = image_files.read_image_file(target)
+        if restored.planes.shape != (*shape, 3) or restored.dtype != np.uint8:
+            raise RuntimeError(
+                f"sol5lab restore wrote {restored.planes.shape} {restored.dtype}, not {shape} uint8"
+            )
+    model = photos.load_model(model_path)
+    used_pixels = photos.TILE_PIXELS if tile_pixels is None else tile_pixels
+    margin = photos.tile_margin(model, colour.DEFAULT_METHOD)
+    return {
+        "size": list(shape),
+        "megapixels": shape[0] * shape[1] / 1e6,
+        "colour_method": colour.DEFAULT_METHOD,
+        "tile_pixels": used_pixels,
+        "tiles": len(sol5.restoration_tiles(shape, margin, used_pixels)),
+        "seconds": timing.median_summary([report["seconds"] for report in measured]),
+        "peak_above_start_mb": timing.median_summary(
+            [report["memory"]["peak_above_start_mb"] for report in measured]
+        ),
+        "process_peak_mb": timing.median_summary([report["process_peak_mb"] for report in measured]),
+    }
+
+
+def photo(quick, models_dir):
+    """:func:`photo_restoration` at :data:`BUDGETS` ``[quick]``, with the demo's denoising model
+    (trained as the demo trains it if ``models_dir`` has none) or, quick, the denoising network's
+    shape with random weights (the time does not depend on the weights)."""
+    from sol5lab import store
+    from sol5lab.experiments.demo import SEED
+
+    budget = BUDGETS[quick]
+    rng = np.random.default_rng(1)
+    with tempfile.TemporaryDirectory() as folder:
+        if quick:
+            model_path = os.path.join(folder, "denoising.keras")
+            files.save_model(restoration_model(), model_path)
+        else:
+            stem = os.path.join(models_dir, "denoising")
+            store.trained_model("denoising", stem, seed=SEED)
+            model_path = f"{stem}.keras"
+        return {
+            "command": "sol5lab restore PHOTO -o OUTPUT --task denoise --model "
+            + (
+                "a random denoising network" if quick else os.path.relpath(model_path, sol5_utils.relpath(""))
+            ),
+            **photo_restoration(
+                tuple(budget["photo_shape"]),
+                budget["photo_tile_pixels"],
+                budget["photo_repeats"],
+                model_path,
+                rng=rng,
+            ),
+        }
+
+
+# --------------------------------------------------------------------------------------------
 # The run and its table.
 # --------------------------------------------------------------------------------------------
 
 
-def run(quick, full):
+def run(quick, full, models_dir):
     """Measure everything of the module's docstring with :data:`BUDGETS` ``[quick]``."""
     budget = BUDGETS[quick]
     rng = np.random.default_rng(0)
@@ -639,6 +780,8 @@ def run(quick, full):
         "denoising", budget["batch_size"], budget["mixed_precision_repeats"], rng=rng
     )
     say("mixed precision")
+    result["photo"] = photo(quick, models_dir)
+    say("photograph")
     result["full_training"] = full_training(budget["full_training_repeats"]) if full else None
     result["total_seconds"] = time.perf_counter() - started
     return result
@@ -651,12 +794,36 @@ def main(argv=None):
     parser.add_argument(
         "--full-training", action="store_true", help="also time the full learn_*_model() (minutes)"
     )
+    parser.add_argument(
+        "--only",
+        choices=["photo"],
+        help="measure this section alone and put it into the results an earlier run wrote",
+    )
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
+    parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
     args = parser.parse_args(argv)
-    result = run(args.quick, args.full_training)
-    # The committed benchmark times the full trainings too: without them a run is partial.
-    name = files.variant("benchmark", files.run_kind(args.quick, partial=not args.full_training)) + ".json"
-    files.write_json(os.path.join(args.results_dir, name), result)
+    if args.only:
+        # one section, measured in full, joins the results of an earlier whole run
+        path = os.path.join(args.results_dir, files.variant("benchmark", args.quick) + ".json")
+        if not os.path.exists(path):
+            parser.error(f"--only {args.only} adds to {path}, which a whole run writes first")
+        # the section's budget and target join the earlier run's, which stay as they were
+        result = files.read_json(path)
+        result["budget"] = {
+            **result["budget"],
+            **{k: v for k, v in BUDGETS[args.quick].items() if k.startswith(args.only)},
+        }
+        result["targets"] = {
+            **result["targets"],
+            **{k: v for k, v in TARGETS.items() if k.startswith(args.only)},
+        }
+        result[args.only] = photo(args.quick, args.models_dir)
+    else:
+        result = run(args.quick, args.full_training, args.models_dir)
+        # The committed benchmark times the full trainings too: without them a run is partial.
+        kind = files.run_kind(args.quick, partial=not args.full_training)
+        path = os.path.join(args.results_dir, files.variant("benchmark", kind) + ".json")
+    files.write_json(path, result)
     print()
     print(benchmark_report.markdown_table(result))
     return result

@@ -133,6 +133,22 @@ def table_rows(result):
     for policy, seconds in mixed["seconds"].items():
         rows.append(_row(f"training step, {mixed['task']}, {policy}", "s", seconds))
     rows.append(_row("mixed_bfloat16 speed-up over float32", "x", mixed["speedup"]))
+    photo = result.get("photo")
+    if photo is not None:
+        height, width = photo["size"]
+        name = f"sol5lab restore, {photo['megapixels']:.1f}-megapixel colour photograph ({width}x{height})"
+        limit = targets["photo_peak_mb"]
+        rows += [
+            _row(f"{name}, {photo['tiles']} tiles", "s", photo["seconds"]),
+            _row(
+                f"{name}, peak memory",
+                "MB",
+                photo["peak_above_start_mb"],
+                target=f"≤ {limit:g} MB",
+                met=photo["peak_above_start_mb"]["max"] <= limit,
+            ),
+            _row(f"{name}, the process's peak, Keras included", "MB", photo["process_peak_mb"]),
+        ]
     for task, timing in (result["full_training"] or {}).items():
         rows += [
             _row(f"full learn_{task}_model()", "s", timing["seconds"]),

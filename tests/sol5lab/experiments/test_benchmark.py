@@ -23,6 +23,7 @@ SECTIONS = {
     "tiling",
     "deep_prior",
     "mixed_precision",
+    "photo",
     "full_training",
 }
 
@@ -155,6 +156,16 @@ def test_restoration_sizes_tiling_and_its_check(quick_run):
     assert check["unclipped_share"] > 0.9  # the comparison sees the pixels, not the clipping
 
 
+def test_the_photograph_went_through_the_command_in_tiles(quick_run):
+    _, result = quick_run
+    photo = result["photo"]
+    budget = benchmark.BUDGETS[True]
+    assert photo["size"] == list(budget["photo_shape"]) and photo["tiles"] > 1
+    assert photo["seconds"]["repeats"] == budget["photo_repeats"]
+    assert 0 < photo["peak_above_start_mb"]["median"] < photo["process_peak_mb"]["median"]
+    assert photo["command"].startswith("sol5lab restore")
+
+
 def test_the_table_has_a_row_per_figure_with_its_target(quick_run):
     _, result = quick_run
     table = benchmark_report.markdown_table(result).splitlines()
@@ -169,6 +180,7 @@ def test_the_table_has_a_row_per_figure_with_its_target(quick_run):
         "≤ 2 s",
         "<= first call",
         "<= 0.0001",
+        "≤ 1024 MB",
     }
 
 

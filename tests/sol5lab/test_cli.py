@@ -1,0 +1,193 @@
+"""The ``sol5lab`` command end to end, each run a fresh process as a user's would be.
+
+A run that restores starts Keras (seconds), so one run restores a folder of every kind of file;
+the errors are found before Keras starts, and cost a fraction of a second each.
+"""
+
+import os
+import subprocess
+import sys
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+import scipy.ndimage
+from PIL import Image
+
+from sol5lab import cli, image_files
+from sol5lab.evaluation import image_quality
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def sol5lab(*arguments):
+    """Run ``python -m sol5lab`` from the project's folder; return the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "sol5lab", *map(str, arguments)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def smooth(shape, seed=0):
+    """A smooth picture in [0, 1] of ``shape``."""
+    values = scipy.ndimage.gaussian_filter(np.random.default_rng(seed).random(shape), (3, 3, 0)[: len(shape)])
+    return (values - values.min()) / (values.max() - values.min())
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory, mean_filter_model):
+    path = tmp_path_factory.mktemp("model") / "mean.keras"
+    mean_filter_model.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory):
+    """A colour picture on disk, and its values in [0, 1]."""
+    clean = smooth((72, 96, 3))
+    path = tmp_path_factory.mktemp("photo") / "photo.png"
+    iio.imwrite(path, image_files.from_unit(clean, np.uint8))
+    return path, iio.imread(path) / 255
+
+
+def test_restores_a_folder_of_every_kind_of_file(tmp_path, model_file, mean_filtered):
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    grey, colour = smooth((60, 80)), smooth((60, 80, 3), seed=1)
+    iio.imwrite(inputs / "grey.png", image_files.from_unit(grey, np.uint8))
+    iio.imwrite(inputs / "colour.jpg", image_files.from_unit(colour, np.uint8), quality=95)
+    alpha = np.random.default_rng(2).integers(0, 256, (60, 80), dtype=np.uint8)
+    iio.imwrite(inputs / "alpha.png", np.dstack([image_files.from_unit(colour, np.uint8), alpha]))
+    iio.imwrite(inputs / "grey16.png", image_files.from_unit(grey, np.uint16))
+    iio.imwrite(inputs / "colour16.tif", image_files.from_unit(colour, np.uint16))
+    exif = Image.Exif()
+    exif[image_files.ORIENTATION_TAG] = 6  # stored lying down: turn a quarter clockwise to show
+    Image.fromarray(image_files.from_unit(grey, np.uint8)).save(inputs / "turned.png", exif=exif)
+
+    run = sol5lab(
+        "restore", inputs, "-o", outputs, "--task", "denoise", "--model", model_file, "--tile-pixels", 4096
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr and "tile 2/2" in run.stderr and "wrote 6 files" in run.stderr
+    assert sorted(os.listdir(outputs)) == sorted(os.listdir(inputs))
+
+    def restored(name):
+        return iio.imread(outputs / name)
+
+    expected = image_files.from_unit(mean_filtered(iio.imread(inputs / "grey.png") / 255), np.uint8)
+    assert restored("grey.png").dtype == np.uint8
+    assert np.abs(restored("grey.png").astype(int) - expected).max() <= 1
+    assert restored("colour.jpg").shape == (60, 80, 3)
+    with_alpha = restored("alpha.png")
+    assert with_alpha.shape == (60, 80, 4)
+    np.testing.assert_array_equal(with_alpha[..., 3], alpha)
+    for channel in range(3):  # per channel, the default colour method
+        expected = image_files.from_unit(
+            mean_filtered(iio.imread(inputs / "alpha.png")[..., channel] / 255), np.uint8
+        )
+        assert np.abs(with_alpha[..., channel].astype(int) - expected).max() <= 1
+    for name, shape in (("grey16.png", (60, 80)), ("colour16.tif", (60, 80, 3))):
+        deep = restored(name)
+        assert deep.dtype == np.uint16 and deep.shape == shape
+        assert np.any(deep % 257 != 0)  # not 8-bit levels in a 16-bit file
+        source = iio.imread(inputs / name) / 65535
+        expected = image_files.from_unit(
+            mean_filtered(source if source.ndim == 2 else source[..., 0]), np.uint16
+        )
+        assert np.abs((deep if deep.ndim == 2 else deep[..., 0]).astype(int) - expected).max() <= 2
+    turned = restored("turned.png")
+    assert turned.shape == (80, 60)  # upright, and written upright
+    expected = image_files.from_unit(
+        mean_filtered(np.rot90(iio.imread(inputs / "turned.png"), -1) / 255), np.uint8
+    )
+    assert np.abs(turned.astype(int) - expected).max() <= 1
+    assert Image.open(outputs / "turned.png").getexif().get(image_files.ORIENTATION_TAG) in (None, 1)
+
+
+def test_corrupt_then_restore_gains_psnr_and_draws_the_comparison(tmp_path, photo, model_file):
+    source, clean = photo
+    noisy = tmp_path / "noisy.png"
+    run = sol5lab("corrupt", source, "-o", noisy, "--task", "denoise", "--sigma", 50, "--seed", 3)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    corrupted = iio.imread(noisy) / 255
+    assert corrupted.shape == clean.shape
+    assert 40 / 255 < np.std(corrupted - clean) < 50 / 255  # sigma 50, a little less where clipped
+
+    restored_path, figure = tmp_path / "restored.png", tmp_path / "figures" / "compare.png"
+    run = sol5lab(
+        "restore", noisy, "-o", restored_path, "--task", "denoise", "--model", model_file, "--compare", figure
+    )
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    restored = iio.imread(restored_path) / 255
+    assert image_quality(clean, restored)["psnr"] > image_quality(clean, corrupted)["psnr"] + 5
+    drawn = iio.imread(figure)
+    assert drawn.shape[1] > drawn.shape[0] > 200  # two pictures side by side
+
+
+@pytest.mark.parametrize(
+    "arguments, said",
+    [
+        (
+            ["restore", "{tmp}/none.png", "-o", "{tmp}/out.png", "--task", "denoise"],
+            "INPUT {tmp}/none.png: no such",
+        ),
+        (
+            ["restore", "{tmp}/broken.png", "-o", "{tmp}/out.png", "--task", "denoise", "--model", "{model}"],
+            "INPUT {tmp}/broken.png: not an image imageio can read",
+        ),
+        (
+            ["restore", "{photo}", "-o", "{tmp}/out.png", "--task", "unblur"],
+            "argument --task: invalid choice: 'unblur'",
+        ),
+        (
+            ["restore", "{photo}", "-o", "{tmp}/out.png", "--task", "denoise", "--model", "{tmp}/none.keras"],
+            "--model {tmp}/none.keras: no such file",
+        ),
+        (
+            ["restore", "{photo}", "-o", "{tmp}/out.png", "--task", "super-resolution", "--scale", "5"],
+            "argument --scale: invalid choice: 5 (choose from 2, 3, 4)",
+        ),
+        (
+            ["restore", "{photo}", "-o", "{tmp}/out.png", "--task", "super-resolution"],
+            "--scale: super-resolution needs",
+        ),
+        (
+            ["restore", "{photo}", "-o", "{photo}/folder/out.png", "--task", "denoise", "--model", "{model}"],
+            "-o {photo}/folder: cannot write there",
+        ),
+        (
+            ["restore", "{photo}", "-o", "{photo}", "--task", "denoise", "--model", "{model}"],
+            "that is an input file; pass --force",
+        ),
+        (
+            ["corrupt", "{photo}", "-o", "{tmp}/out.png", "--task", "jpeg", "--sigma", "25"],
+            "--sigma: not an option of --task jpeg",
+        ),
+        (
+            ["corrupt", "{photo}", "-o", "{tmp}/out.png", "--task", "jpeg", "--quality", "0"],
+            "--quality 0: must be",
+        ),
+    ],
+)
+def test_a_users_mistake_is_one_line_naming_what_to_fix(tmp_path, photo, model_file, arguments, said):
+    (tmp_path / "broken.png").write_text("not a picture")
+    names = {"tmp": tmp_path, "photo": photo[0], "model": model_file}
+    before = photo[0].read_bytes()
+    run = sol5lab(*[argument.format(**names) for argument in arguments])
+    assert run.returncode != 0
+    assert said.format(**names) in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not os.path.exists(tmp_path / "out.png")
+    assert photo[0].read_bytes() == before  # the input is never touched
+
+
+def test_with_no_model_the_command_says_how_to_get_one(photo, tmp_path, capsys):
+    # in this process: the check that nothing ships needs Keras, which the tests have started already
+    assert cli.main(["restore", str(photo[0]), "-o", str(tmp_path / "out.png"), "--task", "denoise"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "no model is shipped for denoising" in error and "--model" in error and "make demo" in error
