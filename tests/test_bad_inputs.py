@@ -15,8 +15,6 @@ import pytest
 import sol5
 from sol5lab import classical, corruptions, evaluation, files, inference, protocols, store, tasks
 
-pytestmark = pytest.mark.portable
-
 
 @pytest.fixture(scope="module")
 def bad(tmp_path_factory):
