@@ -79,12 +79,7 @@ def load_model(path):
     except Exception as error:
         reason = str(error).split(". ")[0]  # Keras' first sentence; the rest is about its other formats
         raise ValueError(f"{path}: not a Keras model file ({reason})") from None
-    shapes = [tuple(model.inputs[0].shape), tuple(model.outputs[0].shape)]
-    if any(len(shape) != 4 or shape[-1] != 1 for shape in shapes):
-        raise ValueError(
-            f"{path}: a model from {shapes[0]} to {shapes[1]}, not a one-channel image restoration network"
-        )
-    return model
+    return sol5.check_model(model, f"the model in {path}")
 
 
 def tile_margin(model, method, scale=1):

@@ -121,7 +121,7 @@ def test_a_model_file_is_checked_and_no_model_ships_yet(tmp_path, small_model):
         photos.load_model(str(tmp_path / "junk.keras"))
     inputs = keras.Input((8, 8, 3))
     keras.Model(inputs, keras.layers.Conv2D(3, 3, padding="same")(inputs)).save(tmp_path / "rgb.keras")
-    with pytest.raises(ValueError, match="not a one-channel image restoration network"):
+    with pytest.raises(ValueError, match=r"rgb.keras must take grayscale images"):
         photos.load_model(str(tmp_path / "rgb.keras"))
     small_model.save(tmp_path / "small.keras")
     assert photos.load_model(str(tmp_path / "small.keras")).count_params() == small_model.count_params()
