@@ -43,12 +43,12 @@ BUDGET_MINUTES = 20.0
 SWEEP_BUDGET_MINUTES = 5.0
 #: RED-Net's depths in the sweep (layers of its encoder, as many in its decoder).
 SWEEP_DEPTHS = (4, 10, 16)
-#: Quick mode's budgets: seconds, so that the budget's callback stops training in CI too.
-QUICK_BUDGET_MINUTES = 0.05
+#: Quick mode's budgets: a second or two, so that the budget's callback stops training in CI too.
+QUICK_BUDGET_MINUTES = 0.02
 #: Epochs are only an upper bound under a budget: the budget ends training long before.
 MAX_EPOCHS = 10_000
-#: The side of the square image whose restoration times inference.
-SPEED_IMAGE_SIDE = 256
+#: The side of the square image whose restoration times inference (quick mode's).
+SPEED_IMAGE_SIDE = {False: 256, True: 64}
 
 
 def run_plan(architectures, tasks_, seeds, sweep_depths):
@@ -109,23 +109,24 @@ def speed(model, task, *, quick_mode):
     dict
         ``parameters``, ``flops_per_pixel`` (forward), ``train_step_seconds`` (a
         :func:`sol5lab.timing.timed` summary), ``batch_size``, ``restore_seconds`` (of a
-        ``SPEED_IMAGE_SIDE`` square image with ``sol5.restore_image``) and ``images_per_second``.
+        :data:`SPEED_IMAGE_SIDE` square image with ``sol5.restore_image``) and
+        ``images_per_second``.
     """
     settings = tasks.training_settings(task, quick_mode)
-    repeats = 1 if quick_mode else 5
+    repeats, side = (1, SPEED_IMAGE_SIDE[True]) if quick_mode else (5, SPEED_IMAGE_SIDE[False])
     copy = keras.models.clone_model(model)
     sol5.compile_for_training(copy)
     rng = np.random.default_rng(0)
     batch = rng.uniform(-0.5, 0.5, (settings["batch_size"], *model.input_shape[1:])).astype("float32")
-    step = timing.timed(lambda: copy.train_on_batch(batch, batch), repeats, warmup=2)
-    image = rng.uniform(0, 1, (SPEED_IMAGE_SIDE, SPEED_IMAGE_SIDE))
+    step = timing.timed(lambda: copy.train_on_batch(batch, batch), repeats, warmup=1 if quick_mode else 2)
+    image = rng.uniform(0, 1, (side, side))
     restore = timing.timed(lambda: sol5.restore_image(image, model), repeats, warmup=1)
     return {
         "parameters": int(model.count_params()),
         "flops_per_pixel": int(timing.conv_flops(model, 1, 1, 1)),
         "batch_size": settings["batch_size"],
         "train_step_seconds": step,
-        "restore_image_side": SPEED_IMAGE_SIDE,
+        "restore_image_side": side,
         "restore_seconds": restore,
         "images_per_second": 1 / restore["median"],
     }
@@ -205,7 +206,9 @@ def run_all(plan, *, budgets, results_dir, models_dir, quick_mode=False, max_ima
         if record is not None:
             records[index] = record
         elif reuse_only:
-            raise FileNotFoundError(f"No matching record at {path}; run the experiment without --report-only.")
+            raise FileNotFoundError(
+                f"No matching record at {path}; run the experiment without --report-only."
+            )
         else:
             pending.append(index)
     left = sum(budgets[plan[index][5]] for index in pending)
@@ -267,6 +270,7 @@ def main(argv=None):
         "heldout_seed": protocols.SEED,
         "budget_seconds": budgets[False],
         "sweep_budget_seconds": budgets[True],
+        "speed_image_side": SPEED_IMAGE_SIDE[args.quick],
         **report.summarize(
             [record for record, run in zip(records, plan, strict=True) if not run[5]],
             [record for record, run in zip(records, plan, strict=True) if run[5]],

@@ -97,13 +97,16 @@ def main(argv=None):
         ),
         "machine": timing.machine_info(),
         **measure(batch=batch, repeats=repeats),
+        # Other processes on the cores slow every figure: the load says how busy they were.
+        "load_average_after": list(os.getloadavg()),
     }
     files.write_json(path, results)
     entry = results["backends"][backend]
     print(f"{backend}: training step of one 3x3 layer, {entry['channels']} channels, batch {batch}:")
     for name, row in {**entry["layers"], **entry["networks"]}.items():
         if name != "slowdown":
-            print(f"  {name}: {row['train_step_seconds']['median'] * 1e3:.1f} ms, {row['parameters']} parameters")
+            milliseconds = row["train_step_seconds"]["median"] * 1e3
+            print(f"  {name}: {milliseconds:.1f} ms a step, {row['parameters']} parameters")
     print(f"  the deformable layer is {entry['layers']['slowdown']:.1f} times slower")
     return results
 

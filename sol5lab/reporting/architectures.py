@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sol5lab import files
-from sol5lab.evaluation import spread
+from sol5lab.evaluation import spread, spread_over_seeds
 
 
 def _group(records):
@@ -26,15 +26,7 @@ def _entry(records):
     """The statistics over seeds of one network on one task."""
     first = records[0]
     conditions = first["config"]["conditions"]
-    by_condition = {}
-    for condition in conditions:
-        per_seed = [[case for case in record["cases"] if case["condition"] == condition] for record in records]
-        by_condition[condition] = {
-            metric: spread([np.mean([case["restored"][metric] for case in cases]) for cases in per_seed])
-            for metric in ("psnr", "ssim")
-        }
-        by_condition[condition]["corrupted_psnr"] = float(np.mean([c["corrupted"]["psnr"] for c in per_seed[0]]))
-        by_condition[condition]["num_images"] = len(per_seed[0])
+    by_condition = {condition: spread_over_seeds(records, condition) for condition in conditions}
     return {
         "architecture": first["config"]["architecture"],
         "network": first["config"]["network"],
@@ -51,8 +43,11 @@ def _entry(records):
         ),
         "conditions": by_condition,
         "curves": [
-            {"seed": r["config"]["seed"], "seconds": [p["seconds"] for p in r["curve"]],
-             "val_psnr": [p["val_psnr"] for p in r["curve"]]}
+            {
+                "seed": r["config"]["seed"],
+                "seconds": [p["seconds"] for p in r["curve"]],
+                "val_psnr": [p["val_psnr"] for p in r["curve"]],
+            }
             for r in records
         ],  # fmt: skip
     }
@@ -84,6 +79,11 @@ def summarize(comparison, sweep):
     }  # fmt: skip
 
 
+def _mean_std(statistics, digits, unit=""):
+    """``"mean ± std unit"`` of a :func:`sol5lab.evaluation.spread`."""
+    return f"{statistics['mean']:.{digits}f} ± {statistics['std']:.{digits}f}{unit}"
+
+
 def markdown_table(summary):
     """Return the comparison's table: per task and network, its cost and its held-out PSNR/SSIM
     under each condition (mean ± std over seeds)."""
@@ -97,14 +97,16 @@ def markdown_table(summary):
             "| --- | ---: | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in conditions) + " |",
             "| corrupted input | | | | | | "
             + " | ".join(
-                f"{next(iter(entries.values()))['conditions'][name]['corrupted_psnr']:.2f} dB" for name in conditions
+                f"{next(iter(entries.values()))['conditions'][name]['corrupted']['psnr']:.2f} dB"
+                for name in conditions
             )
             + " |",
         ]
         for label, entry in entries.items():
             cells = [
-                f"{entry['conditions'][name]['psnr']['mean']:.2f} ± {entry['conditions'][name]['psnr']['std']:.2f} dB"
-                f" / {entry['conditions'][name]['ssim']['mean']:.3f} ± {entry['conditions'][name]['ssim']['std']:.3f}"
+                _mean_std(entry["conditions"][name]["psnr"], 2, " dB")
+                + " / "
+                + _mean_std(entry["conditions"][name]["ssim"], 3)
                 for name in conditions
             ]
             lines.append(
@@ -144,7 +146,9 @@ def sweep_points(entries):
     """``{"skips": [(depth, entry)], "no skips": [...]}`` from the sweep's labels, by depth."""
     points = {"skips": [], "no skips": []}
     for entry in entries.values():
-        points["skips" if entry["network"]["skips"] else "no skips"].append((entry["network"]["num_layers"], entry))
+        points["skips" if entry["network"]["skips"] else "no skips"].append(
+            (entry["network"]["num_layers"], entry)
+        )
     return {key: sorted(values, key=lambda pair: pair[0]) for key, values in points.items()}
 
 
@@ -164,6 +168,7 @@ def plot_skip_sweep(sweep, path):
                     capsize=4,
                     label=key,
                 )
+        axis.set_xticks(sorted({depth for pairs in sweep_points(entries).values() for depth, _ in pairs}))
         axis.set_xlabel("encoder layers (as many in the decoder)")
         axis.set_ylabel("held-out PSNR, mean over cases (dB)")
         axis.set_title(f"{task}: RED-Net with and without skips")
@@ -200,7 +205,7 @@ def markdown_page(summary, figures, docs_dir):
         f"({summary['machine']['usable_cpus']} CPU cores), then restored the held-out cases of the",
         "task's protocol with `sol5.restore_image`. Mean ± std over the seeds; the cost columns are",
         "medians: a training step at the task's batch, and images of "
-        "256x256 pixels restored per second.",
+        f"{summary['speed_image_side']}x{summary['speed_image_side']} pixels restored per second.",
         "",
         markdown_table(summary),
         "",
@@ -220,9 +225,7 @@ def markdown_page(summary, figures, docs_dir):
             by_depth = {key: dict(pairs) for key, pairs in points.items()}
             for depth in sorted(set(by_depth["skips"]) | set(by_depth["no skips"])):
                 cells = [
-                    f"{by_depth[key][depth]['mean_psnr']['mean']:.2f} ± {by_depth[key][depth]['mean_psnr']['std']:.2f} dB"
-                    if depth in by_depth[key]
-                    else ""
+                    _mean_std(by_depth[key][depth]["mean_psnr"], 2, " dB") if depth in by_depth[key] else ""
                     for key in ("skips", "no skips")
                 ]
                 lines.append(f"| {task} | {depth} | " + " | ".join(cells) + " |")

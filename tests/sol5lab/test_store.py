@@ -66,3 +66,14 @@ def test_the_same_seed_gives_the_same_record_config():
     assert first["settings"]["crop_size"] == [24, 24]  # JSON-ready
     with pytest.raises(ValueError, match="Unknown task"):
         store.training_config("inpainting", num_res_blocks=1, seed=0, quick_mode=False)
+
+
+def test_the_assignments_network_keeps_its_config_and_another_network_names_itself():
+    plain = store.training_config("denoising", num_res_blocks=4, seed=2, quick_mode=False)
+    assert "architecture" not in plain  # the records of earlier runs still match
+    other = store.training_config(
+        "denoising", num_res_blocks=4, seed=2, quick_mode=False, architecture="rednet",
+        architecture_settings={"skips": False}, budget_seconds=60,
+    )  # fmt: skip
+    assert other["architecture"] == "rednet" and other["budget_seconds"] == 60.0
+    assert other["network"]["skips"] is False and other["network"]["num_channels"] == 48

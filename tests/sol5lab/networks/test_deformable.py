@@ -38,10 +38,15 @@ def test_zero_offsets_are_a_plain_convolution(inputs_and_kernel):
 @pytest.mark.parametrize("dy, dx", [(1, 0), (0, -1), (2, -2)])
 def test_an_integer_offset_is_the_convolution_shifted(inputs_and_kernel, dy, dx):
     inputs, kernel = inputs_and_kernel
-    deformed = ops.convert_to_numpy(deformable_conv2d(inputs, uniform_offsets(dy, dx), kernel, max_offset=2.0))
+    deformed = ops.convert_to_numpy(
+        deformable_conv2d(inputs, uniform_offsets(dy, dx), kernel, max_offset=2.0)
+    )
     plain = ops.convert_to_numpy(ops.conv(inputs, kernel, padding="same"))
     rows, cols = slice(max(0, -dy), HEIGHT - max(0, dy)), slice(max(0, -dx), WIDTH - max(0, dx))
-    shifted_rows, shifted_cols = slice(max(0, dy), HEIGHT - max(0, -dy)), slice(max(0, dx), WIDTH - max(0, -dx))
+    shifted_rows, shifted_cols = (
+        slice(max(0, dy), HEIGHT - max(0, -dy)),
+        slice(max(0, dx), WIDTH - max(0, -dx)),
+    )
     np.testing.assert_allclose(deformed[:, rows, cols], plain[:, shifted_rows, shifted_cols], atol=1e-5)
     assert np.abs(deformed - plain).max() > 0.1  # the shift shows
 

@@ -18,7 +18,10 @@ def batch_norm(channels):
 @pytest.mark.parametrize("channels, blocks", [(4, 2), (6, 0)])
 def test_resnet(channels, blocks):
     expected = conv(3, 1, channels) + blocks * 2 * conv(3, channels, channels) + conv(3, channels, 1)
-    assert networks.build("resnet", 8, 8, num_channels=channels, num_res_blocks=blocks).count_params() == expected
+    assert (
+        networks.build("resnet", 8, 8, num_channels=channels, num_res_blocks=blocks).count_params()
+        == expected
+    )
 
 
 @pytest.mark.parametrize("channels, layers", [(4, 5), (8, 17)])
@@ -45,9 +48,15 @@ def test_memnet(channels, blocks, recursions):
         for m in range(1, blocks + 1)  # recursions short-term outputs and m long-term ones
     )
     expected = (
-        conv(3, 1, channels) + blocks * shared_residual_block + gates + batch_norm(channels) + conv(3, channels, 1)
+        conv(3, 1, channels)
+        + blocks * shared_residual_block
+        + gates
+        + batch_norm(channels)
+        + conv(3, channels, 1)
     )
-    model = networks.build("memnet", num_channels=channels, num_memory_blocks=blocks, num_recursions=recursions)
+    model = networks.build(
+        "memnet", num_channels=channels, num_memory_blocks=blocks, num_recursions=recursions
+    )
     assert model.count_params() == expected
 
 

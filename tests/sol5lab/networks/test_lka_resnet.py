@@ -20,7 +20,9 @@ def test_attention_with_identity_convolutions_is_the_identity():
     attention.channel.set_weights([np.eye(channels)[np.newaxis, np.newaxis], np.zeros(channels)])
     features = np.random.default_rng(6).standard_normal((2, 13, 17, channels)).astype("float32")
     np.testing.assert_allclose(keras.ops.convert_to_numpy(attention.attention(features)), features, atol=1e-6)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(attention(features)), features * features, atol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(attention(features)), features * features, atol=1e-5
+    )
 
 
 def test_attention_at_random_weights_is_not_the_identity():

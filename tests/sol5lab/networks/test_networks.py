@@ -92,4 +92,6 @@ def test_settings_are_checked_and_the_task_gives_the_width():
         networks.build("unet")
     assert training.network_settings("deblurring", "dncnn")["num_channels"] == 32
     assert training.network_settings("denoising", "resnet", 3) == {"num_channels": 48, "num_res_blocks": 3}
-    assert training.network_settings("denoising", "memnet", overrides={"num_channels": 8})["num_channels"] == 8
+    assert (
+        training.network_settings("denoising", "memnet", overrides={"num_channels": 8})["num_channels"] == 8
+    )
