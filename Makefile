@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo plots deep-prior tasks bench precision colour submission test test-jax venv datasets clean
+.PHONY: demo plots deep-prior tasks architectures bench precision colour submission test test-jax venv datasets clean
 
 demo: datasets
 	$(PYTHON) -m sol5lab.experiments.demo
@@ -27,6 +27,14 @@ deep-prior: datasets
 tasks: datasets
 	$(PYTHON) -m sol5lab.experiments.tasks
 	$(PYTHON) -m sol5lab.experiments.answers
+
+# The seed papers' networks (ResNet, DnCNN, RED-Net, MemNet, LKA-ResNet) at an equal wall-clock
+# budget on both tasks, 2 seeds, and RED-Net with and without skips (resumable; about 10 hours
+# on 2 cores at the default 20 minutes a model: see docs/architectures.md). The deformable
+# convolution's timing is its own, quick, entry point.
+architectures: datasets
+	$(PYTHON) -m sol5lab.experiments.deformable_timing
+	$(PYTHON) -m sol5lab.experiments.architectures
 
 # Speed against this machine's matrix-product rate: training, data, quick mode, restoration
 # (results/benchmark.json; under 10 minutes on 2 cores; --full-training adds the full trainings).

@@ -773,12 +773,19 @@ def receptive_radius(model):
     Summing over every convolution, rather than along the longest path, counts both convolutions
     of a residual block and the skip beside them alike; for the assignment's network, where every
     convolution is on the longest path, the sum is exact: ``2 + 2 * num_res_blocks``.
+
+    Depthwise and transposed convolutions count as convolutions (at stride 1, as everything
+    :func:`restore_image` takes). A layer that widens the view otherwise (one that applies its
+    convolutions several times, or samples at learned offsets) says by how much with a
+    ``receptive_radius()`` method, which is counted instead.
     """
     radius = 0
     for layer in model.layers:
         if hasattr(layer, "layers"):  # a nested model
             radius += receptive_radius(layer)
-        elif isinstance(layer, layers.Conv2D):
+        elif hasattr(layer, "receptive_radius"):
+            radius += int(layer.receptive_radius())
+        elif isinstance(layer, (layers.Conv2D, layers.DepthwiseConv2D, layers.Conv2DTranspose)):
             radius += max(
                 (dilation * (size - 1) + 1) // 2
                 for size, dilation in zip(layer.kernel_size, layer.dilation_rate, strict=True)

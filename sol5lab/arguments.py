@@ -17,6 +17,17 @@ def non_negative_int(text):
     return _int_at_least(text, 0)
 
 
+def positive_float(text):
+    """Parse a number above 0 (``--budget-minutes``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
+    return value
+
+
 def _int_at_least(text, least):
     try:
         value = int(text)

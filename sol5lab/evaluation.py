@@ -112,3 +112,34 @@ def spread(values):
         "max": float(values.max()),
         "values": values.tolist(),
     }
+
+
+def spread_over_seeds(records, condition):
+    """How the restored quality under one condition varies over the seeds of a model.
+
+    Parameters
+    ----------
+    records : list of dict
+        One per seed, each with the ``cases`` of :func:`score`.
+    condition : str
+        A condition's name.
+
+    Returns
+    -------
+    dict
+        ``psnr`` and ``ssim``: the :func:`spread` over the records of each one's mean over its
+        cases of the condition; ``corrupted``: the mean ``psnr`` and ``ssim`` of the corrupted
+        inputs (the first record's: every seed is scored on the same cases); ``num_images``.
+    """
+    per_seed = [[case for case in record["cases"] if case["condition"] == condition] for record in records]
+    return {
+        **{
+            metric: spread([np.mean([case["restored"][metric] for case in cases]) for cases in per_seed])
+            for metric in ("psnr", "ssim")
+        },
+        "corrupted": {
+            metric: float(np.mean([case["corrupted"][metric] for case in per_seed[0]]))
+            for metric in ("psnr", "ssim")
+        },
+        "num_images": len(per_seed[0]),
+    }

@@ -4,7 +4,8 @@ Every experiment that needs a trained model (the demo, the depth experiment, the
 gets it from :func:`trained_model`: it trains with the task's learner (the assignment's own
 ``learn_*_model`` for its two tasks, :func:`sol5lab.training.learn` for the others) from a fixed
 seed and saves ``<stem>.keras``; a later call loads the saved model instead, when its record says
-it was trained the same way (task, depth, seed, settings, Keras backend).
+it was trained the same way (task, depth, seed, settings, Keras backend; network and time budget
+where they are not the assignment's).
 
 The record lives inside the ``.keras`` archive (a zip file, which Keras reads by member name and
 so ignores the extra member), with the SHA-256 of the archive's architecture and weights. Model
@@ -38,21 +39,44 @@ class StoredModelError(ValueError):
     """
 
 
-def training_config(task, *, num_res_blocks, seed, quick_mode):
+def training_config(
+    task,
+    *,
+    num_res_blocks,
+    seed,
+    quick_mode,
+    architecture="resnet",
+    architecture_settings=None,
+    num_epochs=None,
+    budget_seconds=None,
+):
     """Return what identifies a training run.
 
     Equal configs give the same model on the same backend and thread count: bit-identical on
     TensorFlow with the same number of threads, within about 1e-6 across thread counts (the
-    order of floating-point sums changes with the threads).
+    order of floating-point sums changes with the threads). A run under a time budget stops
+    where the clock says, so only its config, not its model, repeats.
+
+    Parameters
+    ----------
+    task, num_res_blocks, seed, quick_mode
+        As :func:`trained_model` takes them.
+    architecture, architecture_settings, num_epochs, budget_seconds
+        As :func:`trained_model` takes them; the defaults (the assignment's network, the task's
+        epochs, no budget) add nothing to the config, so the records of earlier runs still match.
 
     Returns
     -------
     dict
         JSON-ready: ``task``, ``num_res_blocks``, ``seed``, ``settings`` (the task's
-        :func:`sol5lab.tasks.training_settings`, tuples as lists) and the Keras ``backend``.
+        :func:`sol5lab.tasks.training_settings`, tuples as lists) and the Keras ``backend``;
+        for another network or budget also ``architecture``, ``network`` (every setting of the
+        network, :func:`sol5lab.training.network_settings`) and ``budget_seconds``.
     """
     settings = tasks.training_settings(task, quick_mode)
-    return {
+    if num_epochs is not None:
+        settings = {**settings, "num_epochs": int(num_epochs)}
+    config = {
         "task": task,
         "num_res_blocks": int(num_res_blocks),
         "seed": int(seed),
@@ -61,6 +85,13 @@ def training_config(task, *, num_res_blocks, seed, quick_mode):
         },
         "backend": keras.backend.backend(),
     }
+    if architecture != "resnet" or architecture_settings or num_epochs is not None or budget_seconds:
+        config["architecture"] = architecture
+        config["network"] = training.network_settings(
+            task, architecture, num_res_blocks, architecture_settings
+        )
+        config["budget_seconds"] = None if budget_seconds is None else float(budget_seconds)
+    return config
 
 
 def _member_hashes(archive):
@@ -159,7 +190,20 @@ def load_trained(path, config=None):
     return model, record
 
 
-def trained_model(task, stem, *, num_res_blocks=5, seed, quick_mode=False, retrain=False, verbose="auto"):
+def trained_model(
+    task,
+    stem,
+    *,
+    num_res_blocks=5,
+    seed,
+    quick_mode=False,
+    retrain=False,
+    verbose="auto",
+    architecture="resnet",
+    architecture_settings=None,
+    num_epochs=None,
+    budget_seconds=None,
+):
     """Return a trained model for ``task`` and its training record, training only if needed.
 
     A saved model that is damaged, has no record, or was trained otherwise is trained again,
@@ -172,7 +216,7 @@ def trained_model(task, stem, *, num_res_blocks=5, seed, quick_mode=False, retra
     stem : str
         Path without extension: the model and its record are ``stem + ".keras"``.
     num_res_blocks : int, optional
-        Depth of the network.
+        Depth of the assignment's network.
     seed : int
         Seed given to :func:`sol5.set_seed` before training.
     quick_mode : bool, optional
@@ -181,15 +225,33 @@ def trained_model(task, stem, *, num_res_blocks=5, seed, quick_mode=False, retra
         Train even if a matching saved model exists.
     verbose : {"auto", 0, 1, 2}, optional
         Keras' progress display while training.
+    architecture : str, optional
+        A network of :data:`sol5lab.networks.ARCHITECTURES`; the assignment's by default.
+    architecture_settings : dict, optional
+        Overrides of its settings.
+    num_epochs : int, optional
+        Epochs instead of the task's (the most, under a budget).
+    budget_seconds : float, optional
+        Stop training after this much wall-clock time (:class:`sol5lab.training.TrainingBudget`).
 
     Returns
     -------
     model : keras.Model
     record : dict
         The :func:`training_config` plus ``training_seconds``, ``history`` (per-epoch ``loss``
-        and ``val_loss``) and ``parameters``, and whether the model was ``reused``.
+        and ``val_loss``), ``parameters``, under a budget the validation ``curve`` against time,
+        and whether the model was ``reused``.
     """
-    config = training_config(task, num_res_blocks=num_res_blocks, seed=seed, quick_mode=quick_mode)
+    config = training_config(
+        task,
+        num_res_blocks=num_res_blocks,
+        seed=seed,
+        quick_mode=quick_mode,
+        architecture=architecture,
+        architecture_settings=architecture_settings,
+        num_epochs=num_epochs,
+        budget_seconds=budget_seconds,
+    )
     model_path = f"{stem}.keras"
     if not retrain and os.path.exists(model_path):
         try:
@@ -199,15 +261,28 @@ def trained_model(task, stem, *, num_res_blocks=5, seed, quick_mode=False, retra
         else:
             print(f"[{task}] reusing {model_path} (trained in {record['training_seconds']:.0f} s)")
             return model, {**_public(record), "reused": True}
-    print(f"[{task}] training depth {num_res_blocks}, seed {seed}: {config['settings']}")
+    network = config.get("network", {"num_res_blocks": num_res_blocks})
+    print(f"[{task}] training {architecture} {network}, seed {seed}: {config['settings']}")
+    budget = None if budget_seconds is None else training.TrainingBudget(budget_seconds)
     sol5.set_seed(seed)
     start = time.perf_counter()
-    model = training.learn(task, num_res_blocks, quick_mode, verbose=verbose)
+    model = training.learn(
+        task,
+        num_res_blocks,
+        quick_mode,
+        verbose=verbose,
+        architecture=architecture,
+        architecture_settings=architecture_settings,
+        num_epochs=num_epochs,
+        callbacks=None if budget is None else [budget],
+    )
     record = {
         **config,
         "training_seconds": time.perf_counter() - start,
         "history": {key: [float(v) for v in values] for key, values in model.history.history.items()},
     }
+    if budget is not None:
+        record["curve"] = budget.curve
     save_trained(model, model_path, record)
     print(f"[{task}] trained in {record['training_seconds']:.0f} s, saved to {model_path}")
     return model, {**record, "parameters": model.count_params(), "reused": False}

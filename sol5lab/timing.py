@@ -157,8 +157,11 @@ def conv_flops(model, batch, height, width):
 
     A ``Conv2D`` with a ``kh`` x ``kw`` kernel from ``Cin`` to ``Cout`` channels does, at stride 1
     with "same" padding, ``kh * kw * Cin * Cout`` multiply-adds per output pixel: ``2 * H * W *
-    kh * kw * Cin * Cout`` operations per sample. The biases, ReLUs and sums (one operation per
-    value each) are left out: they are well under 1% of the assignment's network.
+    kh * kw * Cin * Cout`` operations per sample; a transposed convolution the same, a depthwise
+    one ``kh * kw * Cin`` (times its multiplier). A layer with a ``flops_per_pixel()`` method
+    (those of :mod:`sol5lab.networks` that are not plain convolutions) counts itself. The biases,
+    ReLUs and sums (one operation per value each) are left out: they are well under 1% of the
+    assignment's network.
 
     Parameters
     ----------
@@ -178,7 +181,13 @@ def conv_flops(model, batch, height, width):
     for layer in model.layers:
         if hasattr(layer, "layers"):  # a nested model
             per_pixel += conv_flops(layer, 1, 1, 1)
-        elif isinstance(layer, keras.layers.Conv2D):
+        elif hasattr(layer, "flops_per_pixel"):  # a layer that counts itself (sol5lab.networks)
+            per_pixel += layer.flops_per_pixel()
+        elif isinstance(layer, keras.layers.DepthwiseConv2D):
+            kernel_height, kernel_width, channels_in, multiplier = layer.kernel.shape
+            per_pixel += 2 * kernel_height * kernel_width * channels_in * multiplier
+        elif isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose)):
+            # A transposed convolution's kernel is (kh, kw, out, in): the product is the same.
             kernel_height, kernel_width, channels_in, channels_out = layer.kernel.shape
             per_pixel += 2 * kernel_height * kernel_width * channels_in * channels_out
     return int(per_pixel) * int(batch) * int(height) * int(width)

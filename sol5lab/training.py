@@ -1,23 +1,112 @@
-"""Training any task of the registry through the assignment's own workflow.
+"""Training any task of the registry, with any network, through the assignment's own workflow.
 
 Each task is what section 7 of the assignment makes of denoising and deblurring: a corruption, a
 row of settings, and a ``learn_*_model(num_res_blocks=5, quick_mode=False)`` that hands both to
 the assignment's own ``build_nn_model`` and ``train_model`` (through ``sol5.learn_model``), so
 ``load_dataset`` makes the patches and ``restore_image`` applies the result. The assignment's two
 tasks train with ``sol5``'s own learners; the lab's with :func:`learn`, from their records in
-:mod:`sol5lab.tasks`. :func:`keras_policy` trains under another dtype policy
-(``mixed_bfloat16``: see the precision trial).
+:mod:`sol5lab.tasks`. :func:`learn` also trains the other networks of
+:mod:`sol5lab.networks` (``architecture=``) the same way, with ``sol5.train_model``, and
+:class:`TrainingBudget` stops a training when its wall-clock budget is spent.
+:func:`keras_policy` trains under another dtype policy (``mixed_bfloat16``: see the precision
+trial).
 """
 
 import contextlib
+import math
+import time
 
 import keras
 
 import sol5
-from sol5lab import tasks
+from sol5lab import networks, tasks
 
 
-def learn(task, num_res_blocks=5, quick_mode=False, *, verbose="auto"):
+class TrainingBudget(keras.callbacks.Callback):
+    """Stop ``fit`` once ``seconds`` of wall-clock time have passed, and keep the curve of the
+    validation PSNR against the time.
+
+    The clock starts when training begins (the first epoch's tracing included) and is read after
+    every step; the step that crosses the budget is the last, and Keras still scores the
+    validation set after it, so the last point of the curve is the model that is returned.
+
+    Parameters
+    ----------
+    seconds : float
+        The budget, positive.
+
+    Attributes
+    ----------
+    curve : list of dict
+        After each epoch: ``epoch`` (1-based), ``seconds`` since training began, ``steps`` so far,
+        ``val_loss`` (MSE) and ``val_psnr`` (dB, pixel values in [0, 1]).
+    """
+
+    def __init__(self, seconds):
+        super().__init__()
+        if not seconds > 0:
+            raise ValueError(f"The training budget must be positive seconds, got {seconds!r}.")
+        self.seconds = float(seconds)
+        self.curve = []
+        self._start = None
+        self._steps = 0
+
+    def elapsed(self):
+        """Seconds since training began."""
+        return time.perf_counter() - self._start
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+        self._steps = 0
+        self.curve = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._steps += 1
+        if self.elapsed() >= self.seconds:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        val_loss = float((logs or {}).get("val_loss", math.nan))
+        self.curve.append(
+            {
+                "epoch": epoch + 1,
+                "seconds": self.elapsed(),
+                "steps": self._steps,
+                "val_loss": val_loss,
+                "val_psnr": -10 * math.log10(val_loss) if val_loss > 0 else math.nan,
+            }
+        )
+
+
+def network_settings(task, architecture="resnet", num_res_blocks=5, overrides=None):
+    """Return the settings of the network ``architecture`` trained for ``task``.
+
+    The network's defaults (:data:`sol5lab.networks.ARCHITECTURES`), its width replaced by the
+    task's ``num_channels`` (and, for the assignment's ``"resnet"``, its depth by
+    ``num_res_blocks``), then ``overrides``.
+
+    Returns
+    -------
+    dict
+        Every keyword of the network's builder.
+    """
+    from_task = {"num_channels": tasks.task(task).settings["num_channels"]}
+    if architecture == "resnet":
+        from_task["num_res_blocks"] = int(num_res_blocks)
+    return networks.settings_of(architecture, {**from_task, **(overrides or {})})
+
+
+def learn(
+    task,
+    num_res_blocks=5,
+    quick_mode=False,
+    *,
+    verbose="auto",
+    architecture="resnet",
+    architecture_settings=None,
+    num_epochs=None,
+    callbacks=None,
+):
     """Train ``task``'s network the assignment's way, with the settings of its record.
 
     Parameters
@@ -25,28 +114,67 @@ def learn(task, num_res_blocks=5, quick_mode=False, *, verbose="auto"):
     task : str
         A key of :data:`sol5lab.tasks.TASKS`.
     num_res_blocks : int, optional
-        Depth of the network.
+        Depth of the assignment's network (``architecture="resnet"``); the other networks take
+        their depth from ``architecture_settings``.
     quick_mode : bool, optional
         The presubmission's tiny budget, same code path.
     verbose : {"auto", 0, 1, 2}, optional
         Keras' progress display.
+    architecture : str, optional
+        A key of :data:`sol5lab.networks.ARCHITECTURES`; the assignment's ResNet by default.
+    architecture_settings : dict, optional
+        Overrides of the network's settings (:func:`network_settings`).
+    num_epochs : int, optional
+        Train this many epochs instead of the task's (an upper bound under a
+        :class:`TrainingBudget`).
+    callbacks : list of keras.callbacks.Callback, optional
+        Passed to ``sol5.train_model``.
 
     Returns
     -------
     keras.Model
-        The trained model; ``model.history`` is the run's :class:`keras.callbacks.History`.
+        The trained model, built on the task's patch size; ``model.history`` is the run's
+        :class:`keras.callbacks.History`.
+
+    Notes
+    -----
+    The assignment's network with the task's own settings trains exactly as before: the
+    assignment's two tasks through their own ``learn_*_model``, the lab's through
+    ``sol5.learn_model``. Any other network, setting, epoch count or callback goes through
+    ``sol5.train_model`` with the network built by :func:`sol5lab.networks.build`, on the same
+    images, corruption and budget.
     """
     record = tasks.task(task)
-    if record.learn is not None:
-        return record.learn(num_res_blocks=num_res_blocks, quick_mode=quick_mode, verbose=verbose)
     settings = tasks.training_settings(task, quick_mode)
-    return sol5.learn_model(
+    if architecture == "resnet" and not architecture_settings and num_epochs is None and not callbacks:
+        if record.learn is not None:
+            return record.learn(num_res_blocks=num_res_blocks, quick_mode=quick_mode, verbose=verbose)
+        return sol5.learn_model(
+            record.training_images(),
+            record.training_corruption(settings),
+            num_res_blocks,
+            settings,
+            verbose=verbose,
+        )
+    if num_epochs is not None:
+        settings = {**settings, "num_epochs": int(num_epochs)}
+    model = networks.build(
+        architecture,
+        *settings["crop_size"],  # sol5.train_model reads the patch size from the model's input
+        **network_settings(task, architecture, num_res_blocks, architecture_settings),
+    )
+    sol5.train_model(
+        model,
         record.training_images(),
         record.training_corruption(settings),
-        num_res_blocks,
-        settings,
+        settings["batch_size"],
+        settings["steps_per_epoch"],
+        settings["num_epochs"],
+        settings["num_valid_samples"],
         verbose=verbose,
+        callbacks=callbacks,
     )
+    return model
 
 
 def learn_super_resolution_model(num_res_blocks=5, quick_mode=False, *, verbose="auto"):

@@ -7,8 +7,6 @@ import scipy.ndimage
 import sol5
 from sol5lab.evaluation import image_quality
 
-pytestmark = pytest.mark.portable
-
 
 def smooth_image(shape, seed=0):
     rng = np.random.default_rng(seed)
@@ -27,6 +25,7 @@ def test_denoises_a_64x64_image():
     assert image_quality(clean, restored)["psnr"] > image_quality(clean, noisy)["psnr"] + 2
 
 
+@pytest.mark.portable  # the cheap ones; the studies of the fit run on TensorFlow only
 def test_any_size_and_reproducible():
     noisy = np.random.default_rng(2).random((21, 30))
     first = sol5.deep_prior_restore_image(noisy, num_iterations=3, seed=5)
@@ -36,6 +35,7 @@ def test_any_size_and_reproducible():
     )
 
 
+@pytest.mark.portable
 def test_rejects_bad_arguments():
     with pytest.raises(ValueError, match="num_iterations"):
         sol5.deep_prior_restore_image(np.zeros((8, 8)), num_iterations=0)
@@ -68,6 +68,7 @@ def test_dark_images_do_not_collapse():
     assert image_quality(clean, restored)["psnr"] > image_quality(clean, noisy)["psnr"]
 
 
+@pytest.mark.portable
 def test_the_callback_sees_every_step_and_the_final_result():
     noisy = np.random.default_rng(2).random((16, 16))
     seen = []
@@ -120,6 +121,7 @@ def test_a_flat_black_or_white_image_stays_finite(level):
     assert np.abs(restored - level).max() < 0.05
 
 
+@pytest.mark.portable
 def test_a_seeded_call_leaves_the_other_random_sources_alone():
     import random
 

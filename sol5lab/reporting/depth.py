@@ -7,7 +7,7 @@ from matplotlib.ticker import MaxNLocator
 
 import sol5
 from sol5lab import files, protocols
-from sol5lab.evaluation import image_quality, spread
+from sol5lab.evaluation import image_quality, spread, spread_over_seeds
 
 #: The image of each task's restorations figure, the conditions shown (a row each), and the
 #: window of the image that is shown (rows, cols).
@@ -80,18 +80,8 @@ def summarize(runs):
         conditions = records[0]["config"]["conditions"]
         by_condition = {}
         for condition in conditions:
-            per_seed = [
-                [case for case in record["cases"] if case["condition"] == condition] for record in records
-            ]
-            by_condition[condition] = {
-                metric: spread([np.mean([case["restored"][metric] for case in cases]) for cases in per_seed])
-                for metric in ("psnr", "ssim")
-            }
-            entry["corrupted"][condition] = {
-                metric: float(np.mean([case["corrupted"][metric] for case in per_seed[0]]))
-                for metric in ("psnr", "ssim")
-            }
-            by_condition[condition]["num_images"] = len(per_seed[0])
+            by_condition[condition] = spread_over_seeds(records, condition)
+            entry["corrupted"][condition] = by_condition[condition].pop("corrupted")
         entry["by_depth"][str(depth)] = {
             "seeds": [record["config"]["seed"] for record in records],
             "val_mse": spread([record["val_mse"] for record in records]),

@@ -26,6 +26,24 @@ def counting_learners(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def instant_learners(monkeypatch):
+    """Count the training runs, each giving at once an untrained model with a history: for what
+    the store does with models, not how they learn."""
+    import sol5
+
+    calls = []
+
+    def instant(task, num_res_blocks=5, quick_mode=False, **kwargs):
+        calls.append((task, num_res_blocks))
+        model = sol5.build_nn_model(16, 16, 4, num_res_blocks)
+        model.history = type("History", (), {"history": {"loss": [1.0], "val_loss": [1.0]}})()
+        return model
+
+    monkeypatch.setattr(training, "learn", instant)
+    return calls
+
+
 def test_a_model_is_trained_once_then_loaded(tmp_path, datasets, counting_learners):
     stem = str(tmp_path / "deblurring_small")
     model, record = store.trained_model("deblurring", stem, num_res_blocks=1, seed=3, quick_mode=True)
@@ -44,7 +62,8 @@ def test_a_model_is_trained_once_then_loaded(tmp_path, datasets, counting_learne
     np.testing.assert_allclose(loaded.predict_on_batch(patches), model.predict_on_batch(patches), atol=1e-6)
 
 
-def test_a_different_seed_or_depth_or_retrain_trains_again(tmp_path, datasets, counting_learners):
+def test_a_different_seed_or_depth_or_retrain_trains_again(tmp_path, instant_learners):
+    counting_learners = instant_learners
     stem = str(tmp_path / "run")
     store.trained_model("deblurring", stem, num_res_blocks=1, seed=0, quick_mode=True)
     store.trained_model("deblurring", stem, num_res_blocks=1, seed=1, quick_mode=True)
@@ -86,8 +105,9 @@ def other_weights(data):
     ids=["another backend's record", "other weights", "truncated", "empty"],
 )
 def test_a_damaged_or_mismatched_model_is_trained_again_saying_why(
-    tmp_path, datasets, counting_learners, capsys, damage, reason
+    tmp_path, instant_learners, capsys, damage, reason
 ):
+    counting_learners = instant_learners
     stem = str(tmp_path / "run")
     store.trained_model("deblurring", stem, num_res_blocks=1, seed=0, quick_mode=True)
     damage(stem + ".keras")
@@ -102,7 +122,7 @@ def record_config(record):
     return {key: record[key] for key in ("task", "num_res_blocks", "seed", "settings", "backend")}
 
 
-def test_another_tasks_model_under_this_name_is_refused(tmp_path, datasets):
+def test_another_tasks_model_under_this_name_is_refused(tmp_path, instant_learners):
     stem = str(tmp_path / "denoising")
     model, record = store.trained_model("deblurring", stem, num_res_blocks=1, seed=0, quick_mode=True)
     asked = store.training_config("denoising", num_res_blocks=1, seed=0, quick_mode=True)
@@ -120,3 +140,14 @@ def test_the_same_seed_gives_the_same_record_config():
     assert first["settings"]["crop_size"] == [24, 24]  # JSON-ready
     with pytest.raises(ValueError, match="Unknown task"):
         store.training_config("inpainting", num_res_blocks=1, seed=0, quick_mode=False)
+
+
+def test_the_assignments_network_keeps_its_config_and_another_network_names_itself():
+    plain = store.training_config("denoising", num_res_blocks=4, seed=2, quick_mode=False)
+    assert "architecture" not in plain  # the records of earlier runs still match
+    other = store.training_config(
+        "denoising", num_res_blocks=4, seed=2, quick_mode=False, architecture="rednet",
+        architecture_settings={"skips": False}, budget_seconds=60,
+    )  # fmt: skip
+    assert other["architecture"] == "rednet" and other["budget_seconds"] == 60.0
+    assert other["network"]["skips"] is False and other["network"]["num_channels"] == 48

@@ -62,3 +62,25 @@ def test_keras_policy_builds_in_bfloat16_and_restores_the_policy_even_on_error()
     with pytest.raises(RuntimeError), training.keras_policy("mixed_bfloat16"):
         raise RuntimeError("inside")
     assert keras.mixed_precision.global_policy().name == "float32"
+
+
+@pytest.mark.portable
+def test_a_training_budget_stops_fit_after_the_step_that_spends_it():
+    model = sol5.build_nn_model(8, 8, 2, 0)
+    sol5.compile_for_training(model)
+    patches = np.random.default_rng(0).uniform(-0.5, 0.5, (4, 8, 8, 1)).astype("float32")
+    budget = training.TrainingBudget(1e-9)  # spent by the first step
+    history = model.fit(
+        patches,
+        patches,
+        batch_size=1,
+        epochs=3,
+        validation_data=(patches, patches),
+        verbose=0,
+        callbacks=[budget],
+    )
+    assert len(history.history["val_loss"]) == 1  # the epoch in progress is still validated
+    assert [point["steps"] for point in budget.curve] == [1]
+    assert budget.curve[0]["val_psnr"] == pytest.approx(-10 * np.log10(history.history["val_loss"][0]))
+    with pytest.raises(ValueError, match="positive"):
+        training.TrainingBudget(0)

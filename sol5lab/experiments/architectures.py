@@ -1,0 +1,316 @@
+"""The seeds' architectures through the same workflow, compared at an equal wall-clock budget.
+
+For both of the assignment's tasks (denoising photographs at sigma in [0, 0.2], deblurring text
+with a 7-pixel motion blur), every network of :mod:`sol5lab.networks` (the assignment's ResNet,
+DnCNN, RED-Net, MemNet, LKA-ResNet) is trained from each seed with the task's patches, batch and
+corruption (:func:`sol5lab.training.learn`), for the same wall-clock budget on this machine
+(:class:`sol5lab.training.TrainingBudget`, which also keeps the validation PSNR against time),
+then scored on the task's held-out protocol (:mod:`sol5lab.protocols`) and timed: parameters,
+FLOPs per pixel, seconds per training step, images per second at inference. A second sweep
+trains RED-Net with and without its skips over several depths, at its own (shorter) budget.
+
+Each finished (network, task, seed) is written at once to
+``results/architectures/<task>_<network>_seed<s>.json`` (its model to
+``models/architectures/``); a rerun skips those whose record has the same configuration, so a
+killed run loses only the model in training. Then the summary goes to
+``results/architectures.json``, the figures to ``results/architectures_*.png`` and the page to
+``docs/architectures.md``.
+
+Run ``python -m sol5lab.experiments.architectures`` (``make architectures``); ``--quick`` runs
+the same code on the presubmission's tiny budget, about a second of training per model and the
+first test image, writing ``*_quick`` files only; ``--report-only`` redraws from the records on disk.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import keras
+import numpy as np
+
+import sol5
+import sol5_utils
+from sol5lab import arguments, evaluation, files, networks, protocols, store, tasks, timing
+from sol5lab.reporting import architectures as report
+
+TASKS = tasks.ASSIGNMENT_TASKS
+ARCHITECTURES = tuple(networks.ARCHITECTURES)
+SEEDS = (0, 1)
+
+#: Minutes of training per model (the comparison), and per model of the RED-Net skip sweep.
+BUDGET_MINUTES = 20.0
+SWEEP_BUDGET_MINUTES = 5.0
+#: RED-Net's depths in the sweep (layers of its encoder, as many in its decoder).
+SWEEP_DEPTHS = (4, 10, 16)
+#: Quick mode's budgets: a second or two, so that the budget's callback stops training in CI too.
+QUICK_BUDGET_MINUTES = 0.02
+#: Quick mode scores on the first test image only: restoring every held-out image with every
+#: network is most of a quick run's time otherwise (about half a minute a network on 2 cores).
+QUICK_MAX_IMAGES = 1
+#: Epochs are only an upper bound under a budget: the budget ends training long before.
+MAX_EPOCHS = 10_000
+#: The side of the square image whose restoration times inference (quick mode's).
+SPEED_IMAGE_SIDE = {False: 256, True: 64}
+
+
+def run_plan(architectures, tasks_, seeds, sweep_depths):
+    """Return every run: ``(label, architecture, settings, task, seed, sweep)``.
+
+    ``label`` names the network in the files and tables; ``settings`` overrides its defaults;
+    ``sweep`` is True for the runs of the RED-Net skip sweep, which have their own budget.
+    Seeds are the outer loop, so a partial experiment already covers every network.
+    """
+    plan = []
+    for seed in seeds:
+        for task in tasks_:
+            plan += [(name, name, {}, task, seed, False) for name in architectures]
+            for depth in sweep_depths:
+                for skips in (True, False):
+                    label = f"rednet{depth}" + ("" if skips else "_noskip")
+                    plan.append((label, "rednet", {"num_layers": depth, "skips": skips}, task, seed, True))
+    return plan
+
+
+def run_name(label, task, seed, quick_mode=False):
+    """Return the file stem shared by a run's record and its model (a quick run's its own)."""
+    return files.variant(f"{task}_{label}_seed{seed}", quick_mode)
+
+
+def max_epochs(quick_mode):
+    """The epochs a run may take: :data:`MAX_EPOCHS`, or quick mode's own (None: the task's)."""
+    return None if quick_mode else MAX_EPOCHS
+
+
+def run_config(architecture, settings, task, seed, *, budget_seconds, quick_mode, max_images):
+    """Return what identifies a run's results: its training and the cases it is scored on."""
+    return {
+        **store.training_config(
+            task,
+            num_res_blocks=5,
+            seed=seed,
+            quick_mode=quick_mode,
+            architecture=architecture,
+            architecture_settings=settings,
+            num_epochs=max_epochs(quick_mode),
+            budget_seconds=budget_seconds,
+        ),
+        "quick_mode": bool(quick_mode),
+        "max_images": max_images,
+        "conditions": [condition["name"] for condition in tasks.TASKS[task].conditions],
+    }
+
+
+def speed(model, task, *, quick_mode):
+    """Measure ``model``'s cost: parameters, FLOPs per pixel, a training step, inference.
+
+    The training step is timed on a copy of the network (the same architecture, fresh weights),
+    on a fixed batch of the task's size, so the trained model and its optimizer are untouched.
+
+    Returns
+    -------
+    dict
+        ``parameters``, ``flops_per_pixel`` (forward), ``train_step_seconds`` (a
+        :func:`sol5lab.timing.timed` summary), ``batch_size``, ``restore_seconds`` (of a
+        :data:`SPEED_IMAGE_SIDE` square image with ``sol5.restore_image``) and
+        ``images_per_second``.
+    """
+    settings = tasks.training_settings(task, quick_mode)
+    repeats, side = (1, SPEED_IMAGE_SIDE[True]) if quick_mode else (5, SPEED_IMAGE_SIDE[False])
+    copy = keras.models.clone_model(model)
+    sol5.compile_for_training(copy)
+    rng = np.random.default_rng(0)
+    batch = rng.uniform(-0.5, 0.5, (settings["batch_size"], *model.input_shape[1:])).astype("float32")
+    step = timing.timed(lambda: copy.train_on_batch(batch, batch), repeats, warmup=1 if quick_mode else 2)
+    image = rng.uniform(0, 1, (side, side))
+    restore = timing.timed(lambda: sol5.restore_image(image, model), repeats, warmup=1)
+    return {
+        "parameters": int(model.count_params()),
+        "flops_per_pixel": int(timing.conv_flops(model, 1, 1, 1)),
+        "batch_size": settings["batch_size"],
+        "train_step_seconds": step,
+        "restore_image_side": side,
+        "restore_seconds": restore,
+        "images_per_second": 1 / restore["median"],
+    }
+
+
+def run_one(run, *, budget_seconds, results_dir, models_dir, quick_mode=False, max_images=None, verbose=2):
+    """Train (or reuse) one model under its budget, score it, time it, and write its record.
+
+    Returns
+    -------
+    dict
+        What was written to ``results_dir/architectures/<run_name>.json``: the ``config``, the
+        ``training_seconds``, the per-epoch ``history``, the validation ``curve`` against time,
+        the final ``val_mse``, the per-case ``cases``, the ``evaluation_seconds`` and the
+        ``speed`` (:func:`speed`).
+    """
+    results_kind = files.run_kind(quick_mode, partial=max_images is not None)
+    label, architecture, settings, task, seed, _ = run
+    config = run_config(
+        architecture, settings, task, seed,
+        budget_seconds=budget_seconds, quick_mode=quick_mode, max_images=max_images,
+    )  # fmt: skip
+    model, training = store.trained_model(
+        task,
+        os.path.join(models_dir, "architectures", run_name(label, task, seed, quick_mode)),
+        seed=seed,
+        quick_mode=quick_mode,
+        verbose=verbose,
+        architecture=architecture,
+        architecture_settings=settings,
+        num_epochs=max_epochs(quick_mode),
+        budget_seconds=budget_seconds,
+    )
+    start = time.perf_counter()
+    rows = evaluation.score(
+        protocols.cases(task, max_images=max_images),
+        lambda corrupted, parameters: sol5.restore_image(corrupted, model),
+    )
+    record = {
+        "config": config,
+        "label": label,
+        "training_seconds": training["training_seconds"],
+        "history": training["history"],
+        "curve": training["curve"],
+        "val_mse": training["history"]["val_loss"][-1],
+        "evaluation_seconds": time.perf_counter() - start,
+        "cases": rows,
+        "speed": speed(model, task, quick_mode=quick_mode),
+    }
+    files.write_json(
+        os.path.join(results_dir, "architectures", f"{run_name(label, task, seed, results_kind)}.json"),
+        record,
+    )
+    return record
+
+
+def run_all(plan, *, budgets, results_dir, models_dir, quick_mode=False, max_images=None, reuse_only=False):
+    """Run every planned run whose record is missing (or, with ``reuse_only``, raise for it).
+
+    Parameters
+    ----------
+    budgets : dict
+        Seconds of training, ``{False: comparison, True: sweep}``.
+
+    Returns
+    -------
+    list of dict
+        The records, in the plan's order.
+    """
+    records, pending = {}, []
+    for index, run in enumerate(plan):
+        label, architecture, settings, task, seed, sweep = run
+        name = run_name(label, task, seed, files.run_kind(quick_mode, partial=max_images is not None))
+        path = os.path.join(results_dir, "architectures", f"{name}.json")
+        config = run_config(
+            architecture, settings, task, seed,
+            budget_seconds=budgets[sweep], quick_mode=quick_mode, max_images=max_images,
+        )  # fmt: skip
+        record = files.finished_record(path, config)
+        if record is not None:
+            records[index] = record
+        elif reuse_only:
+            raise FileNotFoundError(
+                f"No matching record at {path}; run the experiment without --report-only."
+            )
+        else:
+            pending.append(index)
+    left = sum(budgets[plan[index][5]] for index in pending)
+    print(
+        f"architectures: {len(plan)} runs, {len(plan) - len(pending)} already done, {len(pending)} to go "
+        f"(at least {left / 60:.0f} minutes of training)",
+        flush=True,
+    )
+    start = time.perf_counter()
+    for number, index in enumerate(pending, 1):
+        label, _, _, task, seed, sweep = plan[index]
+        print(
+            f"[run {number}/{len(pending)}] {task}, {label}, seed {seed} | "
+            f"elapsed {(time.perf_counter() - start) / 60:.1f} min",
+            flush=True,
+        )
+        records[index] = run_one(
+            plan[index], budget_seconds=budgets[sweep], results_dir=results_dir,
+            models_dir=models_dir, quick_mode=quick_mode, max_images=max_images,
+        )  # fmt: skip
+    print(f"architectures: finished in {(time.perf_counter() - start) / 60:.1f} min")
+    return [records[index] for index in range(len(plan))]
+
+
+def main(argv=None):
+    """Run the experiment; see the module's docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
+    parser.add_argument("--architectures", nargs="+", default=list(ARCHITECTURES), choices=ARCHITECTURES)
+    parser.add_argument("--seeds", nargs="+", type=arguments.non_negative_int, default=list(SEEDS))
+    parser.add_argument(
+        "--budget-minutes", type=arguments.positive_float, default=None, help=f"default {BUDGET_MINUTES}"
+    )
+    parser.add_argument(
+        "--sweep-budget-minutes",
+        type=arguments.positive_float,
+        default=None,
+        help=f"default {SWEEP_BUDGET_MINUTES}",
+    )
+    parser.add_argument("--sweep-depths", nargs="*", type=arguments.positive_int, default=list(SWEEP_DEPTHS))
+    parser.add_argument("--quick", action="store_true", help="quick mode: the presubmission's tiny budget")
+    parser.add_argument(
+        "--max-images",
+        type=arguments.positive_int,
+        default=None,
+        help=f"score on the first N test images only (quick mode's default: {QUICK_MAX_IMAGES})",
+    )
+    parser.add_argument("--report-only", action="store_true", help="only redraw from the records on disk")
+    parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
+    parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
+    parser.add_argument("--docs-dir", default=sol5_utils.relpath("docs"))
+    args = parser.parse_args(argv)
+    selection = [args.tasks, args.architectures, args.seeds, args.sweep_depths]
+    partial = (
+        args.max_images is not None
+        or args.budget_minutes is not None
+        or args.sweep_budget_minutes is not None
+        or selection != [list(TASKS), list(ARCHITECTURES), list(SEEDS), list(SWEEP_DEPTHS)]
+    )
+    kind = files.run_kind(args.quick, partial=partial)
+    if args.quick and args.max_images is None:
+        args.max_images = QUICK_MAX_IMAGES
+    quick_default = QUICK_BUDGET_MINUTES if args.quick else None
+    budgets = {
+        False: 60 * (args.budget_minutes or quick_default or BUDGET_MINUTES),
+        True: 60 * (args.sweep_budget_minutes or quick_default or SWEEP_BUDGET_MINUTES),
+    }
+    plan = run_plan(args.architectures, args.tasks, args.seeds, args.sweep_depths)
+    records = run_all(
+        plan, budgets=budgets, results_dir=args.results_dir, models_dir=args.models_dir,
+        quick_mode=args.quick, max_images=args.max_images, reuse_only=args.report_only,
+    )  # fmt: skip
+    summary = {
+        "command": " ".join(
+            ["python -m sol5lab.experiments.architectures", *(argv if argv is not None else sys.argv[1:])]
+        ),
+        "backend": keras.backend.backend(),
+        "machine": timing.machine_info(),
+        "heldout_seed": protocols.SEED,
+        "budget_seconds": budgets[False],
+        "sweep_budget_seconds": budgets[True],
+        "speed_image_side": SPEED_IMAGE_SIDE[args.quick],
+        **report.summarize(
+            [record for record, run in zip(records, plan, strict=True) if not run[5]],
+            [record for record, run in zip(records, plan, strict=True) if run[5]],
+        ),
+    }
+    stem = files.variant(os.path.join(args.results_dir, "architectures"), kind)
+    files.write_json(stem + ".json", summary)
+    figures = report.plot_all(summary, stem)
+    page = report.markdown_page(summary, figures, args.docs_dir)
+    files.write_text(files.variant(os.path.join(args.docs_dir, "architectures"), kind) + ".md", page)
+    print()
+    print(report.markdown_table(summary))
+    return summary
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

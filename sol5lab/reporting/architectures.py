@@ -1,0 +1,233 @@
+"""The architecture comparison's report: its summary over seeds, the table, the PSNR-against-time
+figures, the RED-Net skip sweep's plot, and the page ``docs/architectures.md``."""
+
+import os
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sol5lab import files
+from sol5lab.evaluation import spread, spread_over_seeds
+
+
+def _group(records):
+    """``{task: {label: [records, in seed order]}}``, labels in their first appearance's order."""
+    grouped = {}
+    for record in records:
+        by_label = grouped.setdefault(record["config"]["task"], {})
+        by_label.setdefault(record["label"], []).append(record)
+    return {
+        task: {label: sorted(runs, key=lambda r: r["config"]["seed"]) for label, runs in by_label.items()}
+        for task, by_label in grouped.items()
+    }
+
+
+def _entry(records):
+    """The statistics over seeds of one network on one task."""
+    first = records[0]
+    conditions = first["config"]["conditions"]
+    by_condition = {condition: spread_over_seeds(records, condition) for condition in conditions}
+    return {
+        "architecture": first["config"]["architecture"],
+        "network": first["config"]["network"],
+        "seeds": [record["config"]["seed"] for record in records],
+        "parameters": first["speed"]["parameters"],
+        "flops_per_pixel": first["speed"]["flops_per_pixel"],
+        "train_step_seconds": spread([r["speed"]["train_step_seconds"]["median"] for r in records]),
+        "images_per_second": spread([r["speed"]["images_per_second"] for r in records]),
+        "training_seconds": spread([r["training_seconds"] for r in records]),
+        "epochs": spread([len(r["history"]["val_loss"]) for r in records]),
+        "val_mse": spread([r["val_mse"] for r in records]),
+        "mean_psnr": spread(
+            [np.mean([case["restored"]["psnr"] for case in record["cases"]]) for record in records]
+        ),
+        "conditions": by_condition,
+        "curves": [
+            {
+                "seed": r["config"]["seed"],
+                "seconds": [p["seconds"] for p in r["curve"]],
+                "val_psnr": [p["val_psnr"] for p in r["curve"]],
+            }
+            for r in records
+        ],  # fmt: skip
+    }
+
+
+def summarize(comparison, sweep):
+    """Reduce the records to statistics over seeds.
+
+    Parameters
+    ----------
+    comparison, sweep : list of dict
+        The records of :func:`sol5lab.experiments.architectures.run_one`: the comparison's, and
+        the RED-Net skip sweep's.
+
+    Returns
+    -------
+    dict
+        ``tasks``: ``{task: {label: entry}}``, each entry with the network's settings,
+        ``parameters``, ``flops_per_pixel``, spreads over seeds of ``train_step_seconds``,
+        ``images_per_second``, ``training_seconds``, ``epochs``, ``val_mse``, ``mean_psnr`` (over
+        every case) and per condition ``psnr``/``ssim``, and the validation ``curves`` against
+        time per seed; ``sweep``: the same for the sweep's runs, ``{task: {label: entry}}``.
+    """
+    return {
+        "tasks": {task: {label: _entry(runs) for label, runs in by_label.items()}
+                  for task, by_label in _group(comparison).items()},
+        "sweep": {task: {label: _entry(runs) for label, runs in by_label.items()}
+                  for task, by_label in _group(sweep).items()},
+    }  # fmt: skip
+
+
+def _mean_std(statistics, digits, unit=""):
+    """``"mean ± std unit"`` of a :func:`sol5lab.evaluation.spread`."""
+    return f"{statistics['mean']:.{digits}f} ± {statistics['std']:.{digits}f}{unit}"
+
+
+def markdown_table(summary):
+    """Return the comparison's table: per task and network, its cost and its held-out PSNR/SSIM
+    under each condition (mean ± std over seeds)."""
+    lines = []
+    for task, entries in summary["tasks"].items():
+        conditions = list(next(iter(entries.values()))["conditions"])
+        lines += [
+            f"| {task} | parameters | FLOPs / pixel | s / training step | images / s | epochs | "
+            + " | ".join(f"{name}: PSNR / SSIM" for name in conditions)
+            + " |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in conditions) + " |",
+            "| corrupted input | | | | | | "
+            + " | ".join(
+                f"{next(iter(entries.values()))['conditions'][name]['corrupted']['psnr']:.2f} dB"
+                for name in conditions
+            )
+            + " |",
+        ]
+        for label, entry in entries.items():
+            cells = [
+                _mean_std(entry["conditions"][name]["psnr"], 2, " dB")
+                + " / "
+                + _mean_std(entry["conditions"][name]["ssim"], 3)
+                for name in conditions
+            ]
+            lines.append(
+                f"| {label} | {entry['parameters']:,} | {entry['flops_per_pixel'] / 1e3:.0f} k | "
+                f"{entry['train_step_seconds']['mean']:.3f} | {entry['images_per_second']['mean']:.1f} | "
+                f"{entry['epochs']['mean']:.0f} | " + " | ".join(cells) + " |"
+            )
+        lines.append("")
+    return "\n".join(lines[:-1])
+
+
+def plot_psnr_against_time(task, entries, path):
+    """Save one task's validation PSNR against training time: a line per network and seed."""
+    figure, axis = plt.subplots(figsize=(7, 4.2))
+    colors = plt.cm.tab10(np.arange(len(entries)) % 10)
+    for (label, entry), color in zip(entries.items(), colors, strict=True):
+        for index, curve in enumerate(entry["curves"]):
+            axis.plot(
+                np.asarray(curve["seconds"]) / 60,
+                curve["val_psnr"],
+                marker=".",
+                color=color,
+                alpha=0.9 if index == 0 else 0.5,
+                label=label if index == 0 else None,
+            )
+    axis.set_xlabel("training time (minutes, wall clock)")
+    axis.set_ylabel("validation PSNR (dB)")
+    axis.set_title(f"{task}: validation PSNR against training time (a line per seed)")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    files.save_figure(figure, path, dpi=110)
+    plt.close(figure)
+
+
+def sweep_points(entries):
+    """``{"skips": [(depth, entry)], "no skips": [...]}`` from the sweep's labels, by depth."""
+    points = {"skips": [], "no skips": []}
+    for entry in entries.values():
+        points["skips" if entry["network"]["skips"] else "no skips"].append(
+            (entry["network"]["num_layers"], entry)
+        )
+    return {key: sorted(values, key=lambda pair: pair[0]) for key, values in points.items()}
+
+
+def plot_skip_sweep(sweep, path):
+    """Save RED-Net's held-out PSNR (mean over every case, mean ± std over seeds) against its
+    depth, with and without skips, a panel per task."""
+    figure, axes = plt.subplots(1, len(sweep), figsize=(5.5 * len(sweep), 4), squeeze=False)
+    for axis, (task, entries) in zip(axes[0], sweep.items(), strict=True):
+        for key, pairs in sweep_points(entries).items():
+            if pairs:
+                depths = [depth for depth, _ in pairs]
+                axis.errorbar(
+                    depths,
+                    [entry["mean_psnr"]["mean"] for _, entry in pairs],
+                    yerr=[entry["mean_psnr"]["std"] for _, entry in pairs],
+                    marker="o",
+                    capsize=4,
+                    label=key,
+                )
+        axis.set_xticks(sorted({depth for pairs in sweep_points(entries).values() for depth, _ in pairs}))
+        axis.set_xlabel("encoder layers (as many in the decoder)")
+        axis.set_ylabel("held-out PSNR, mean over cases (dB)")
+        axis.set_title(f"{task}: RED-Net with and without skips")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    files.save_figure(figure, path, dpi=110)
+    plt.close(figure)
+
+
+def plot_all(summary, stem):
+    """Draw every figure beside ``stem`` (``results/architectures``, or its quick variant);
+    return their paths, ``{name: path}``."""
+    paths = {}
+    for task, entries in summary["tasks"].items():
+        paths[f"psnr against time, {task}"] = f"{stem}_{task}_psnr_time.png"
+        plot_psnr_against_time(task, entries, paths[f"psnr against time, {task}"])
+    if summary["sweep"]:
+        paths["RED-Net skips"] = f"{stem}_rednet_skips.png"
+        plot_skip_sweep(summary["sweep"], paths["RED-Net skips"])
+    return paths
+
+
+def markdown_page(summary, figures, docs_dir):
+    """Return the page ``docs/architectures.md``: how the comparison was run, its table, the
+    figures (linked relative to ``docs_dir``) and the sweep's numbers."""
+    budget = summary["budget_seconds"] / 60
+    lines = [
+        "# The seeds' architectures at an equal budget",
+        "",
+        f"Written by `{summary['command']}` ({summary['backend']} backend) from the records in",
+        "`results/architectures/`. Every network trained on the task's patches, batch and corruption",
+        f"for {budget:g} minutes of wall-clock time on this machine "
+        f"({summary['machine']['usable_cpus']} CPU cores), then restored the held-out cases of the",
+        "task's protocol with `sol5.restore_image`. Mean ± std over the seeds; the cost columns are",
+        "medians: a training step at the task's batch, and images of "
+        f"{summary['speed_image_side']}x{summary['speed_image_side']} pixels restored per second.",
+        "",
+        markdown_table(summary),
+        "",
+    ]
+    for name, path in figures.items():
+        lines += [f"![{name}]({os.path.relpath(path, docs_dir)})", ""]
+    if summary["sweep"]:
+        lines += [
+            f"RED-Net with and without skips ({summary['sweep_budget_seconds'] / 60:g} minutes each), "
+            "held-out PSNR, mean over every case:",
+            "",
+            "| task | layers | skips | no skips |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for task, entries in summary["sweep"].items():
+            points = sweep_points(entries)
+            by_depth = {key: dict(pairs) for key, pairs in points.items()}
+            for depth in sorted(set(by_depth["skips"]) | set(by_depth["no skips"])):
+                cells = [
+                    _mean_std(by_depth[key][depth]["mean_psnr"], 2, " dB") if depth in by_depth[key] else ""
+                    for key in ("skips", "no skips")
+                ]
+                lines.append(f"| {task} | {depth} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)

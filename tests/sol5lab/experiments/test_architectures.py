@@ -1,0 +1,79 @@
+"""The architecture comparison on a tiny configuration: runs under its budget, resumes, and
+reports what its records hold."""
+
+import os
+
+import numpy as np
+import pytest
+
+from sol5lab import files, training
+from sol5lab.experiments import architectures as experiment
+
+TINY = ["--quick", "--tasks", "deblurring", "--architectures", "resnet", "--seeds", "0",
+        "--sweep-depths", "2", "--max-images", "1"]  # fmt: skip
+
+
+def arguments(folder):
+    return TINY + [
+        "--results-dir", str(folder / "results"),
+        "--models-dir", str(folder / "models"),
+        "--docs-dir", str(folder / "docs"),
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, datasets):
+    folder = tmp_path_factory.mktemp("architectures")
+    return folder, experiment.main(arguments(folder))
+
+
+def record(folder, label):
+    return files.read_json(
+        str(
+            folder / "results" / "architectures" / f"{experiment.run_name(label, 'deblurring', 0, True)}.json"
+        )
+    )
+
+
+def test_every_run_writes_a_record_with_its_curve_and_costs(tiny_run):
+    folder, summary = tiny_run
+    for label in ("resnet", "rednet2", "rednet2_noskip"):
+        run = record(folder, label)
+        assert run["label"] == label and run["config"]["quick_mode"]
+        assert run["config"]["budget_seconds"] == pytest.approx(60 * experiment.QUICK_BUDGET_MINUTES)
+        # the curve is the validation loss of every epoch, against increasing time
+        assert [point["val_loss"] for point in run["curve"]] == run["history"]["val_loss"]
+        seconds = [point["seconds"] for point in run["curve"]]
+        assert seconds == sorted(seconds) and seconds[-1] <= run["training_seconds"]
+        psnr = [point["val_psnr"] for point in run["curve"]]
+        np.testing.assert_allclose(psnr, -10 * np.log10(run["history"]["val_loss"]))
+        assert run["speed"]["parameters"] > 0 and run["speed"]["train_step_seconds"]["median"] > 0
+        assert os.path.isfile(folder / "models" / "architectures" / f"deblurring_{label}_seed0_quick.keras")
+    assert record(folder, "rednet2_noskip")["config"]["network"]["skips"] is False
+    # only quick files were written
+    assert os.path.isfile(folder / "results" / "architectures_quick.json")
+    assert os.path.isfile(folder / "docs" / "architectures_quick.md")
+    assert not os.path.exists(folder / "results" / "architectures.json")
+
+
+def test_the_summary_and_page_show_the_records(tiny_run):
+    folder, summary = tiny_run
+    entry = summary["tasks"]["deblurring"]["resnet"]
+    run = record(folder, "resnet")
+    assert entry["parameters"] == run["speed"]["parameters"]
+    condition = run["cases"][0]["condition"]
+    assert entry["conditions"][condition]["psnr"]["mean"] == pytest.approx(
+        run["cases"][0]["restored"]["psnr"]
+    )
+    assert set(summary["sweep"]["deblurring"]) == {"rednet2", "rednet2_noskip"}
+    page = (folder / "docs" / "architectures_quick.md").read_text()
+    assert f"{entry['conditions'][condition]['psnr']['mean']:.2f} ± 0.00 dB" in page
+    for path in ("architectures_quick_deblurring_psnr_time.png", "architectures_quick_rednet_skips.png"):
+        assert os.path.getsize(folder / "results" / path) > 1000
+
+
+def test_a_rerun_trains_nothing(tiny_run, monkeypatch):
+    folder, summary = tiny_run
+    monkeypatch.setattr(training, "learn", lambda *args, **kwargs: pytest.fail("trained again"))
+    again = experiment.main(arguments(folder) + ["--report-only"])
+    assert again["tasks"] == summary["tasks"]
