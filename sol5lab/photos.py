@@ -28,9 +28,11 @@ from sol5lab.inference import super_resolve_image
 SCALES = tuple(corruptions.SUPER_RESOLUTION["factors"])
 
 #: The most pixels the network sees at once. The assignment's network peaks near 430 bytes a
-#: pixel (``sol5.RESTORE_TILE_PIXELS``), so a tile of a million pixels keeps a restoration's
-#: working memory near 450 MB whatever the image's size (the benchmark's 12-megapixel figure).
-TILE_PIXELS = 1024 * 1024
+#: pixel (``sol5.RESTORE_TILE_PIXELS``), so half a million pixels keep a restoration's working
+#: memory near 300 MB whatever the image's size, and the whole process, Keras' own 650 MB
+#: included, under 1 GB on a 12-megapixel photograph (the benchmark's figure). Tiles of a million
+#: pixels were a few percent faster there, but took the process above 1 GB.
+TILE_PIXELS = 512 * 1024
 
 #: Extra input pixels around a super-resolution tile: the cubic spline's prefilter reaches the
 #: whole row, with a weight falling with the distance. With 16, a tiled enlargement differs from

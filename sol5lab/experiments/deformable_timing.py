@@ -25,7 +25,7 @@ import numpy as np
 
 import sol5
 import sol5_utils
-from sol5lab import files, networks, tasks, timing, training
+from sol5lab import arguments, files, networks, tasks, timing, training
 
 #: The task whose patch size, width and batch are timed.
 TASK = "denoising"
@@ -83,7 +83,9 @@ def main(argv=None):
     """Time this backend and merge its figures into the results file; see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tiny batch, for a smoke test")
-    parser.add_argument("--repeats", type=int, default=None, help="timed steps (default 10, quick 2)")
+    parser.add_argument(
+        "--repeats", type=arguments.positive_int, default=None, help="timed steps (default 10, quick 2)"
+    )
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     args = parser.parse_args(argv)
     batch = 4 if args.quick else tasks.training_settings(TASK)["batch_size"]

@@ -140,14 +140,14 @@ def table_rows(result):
         limit = targets["photo_peak_mb"]
         rows += [
             _row(f"{name}, {photo['tiles']} tiles", "s", photo["seconds"]),
+            _row(f"{name}, peak memory above Keras' start", "MB", photo["peak_above_start_mb"]),
             _row(
-                f"{name}, peak memory",
+                f"{name}, the process's peak, Keras included",
                 "MB",
-                photo["peak_above_start_mb"],
+                photo["process_peak_mb"],
                 target=f"≤ {limit:g} MB",
-                met=photo["peak_above_start_mb"]["max"] <= limit,
+                met=photo["process_peak_mb"]["max"] <= limit,
             ),
-            _row(f"{name}, the process's peak, Keras included", "MB", photo["process_peak_mb"]),
         ]
     for task, timing in (result["full_training"] or {}).items():
         rows += [

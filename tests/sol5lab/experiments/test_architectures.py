@@ -2,6 +2,7 @@
 reports what its records hold."""
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,9 +23,13 @@ def arguments(folder):
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory, datasets):
-    folder = tmp_path_factory.mktemp("architectures")
+def tiny_run(committed_copy, datasets):
+    folder = Path(committed_copy.root)
     return folder, experiment.main(arguments(folder))
+
+
+def test_the_tiny_run_leaves_the_committed_results_alone(tiny_run, committed_copy):
+    committed_copy.assert_only_variants_added("quick")
 
 
 def record(folder, label):

@@ -1,6 +1,6 @@
 """The colour comparison end to end in quick mode, and the committed results behind the docs."""
 
-import os
+from pathlib import Path
 
 import pytest
 
@@ -10,17 +10,22 @@ from sol5lab.reporting import colour as colour_report
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory, datasets):
-    folder = tmp_path_factory.mktemp("colour")
+def quick_run(committed_copy, datasets):
+    folder = Path(committed_copy.root)
     result = colour_experiment.main(
-        ["--quick", "--models-dir", str(folder / "models"), "--results-dir", str(folder / "results")]
+        ["--quick", "--models-dir", committed_copy.models, "--results-dir", committed_copy.results]
     )
     return folder, result
 
 
-def test_quick_run_scores_every_method_on_the_first_colour_image(quick_run):
+def test_the_quick_run_leaves_the_committed_results_alone(quick_run, committed_copy):
+    committed_copy.assert_only_variants_added("quick")
+
+
+def test_quick_run_scores_every_method_on_the_first_colour_image(quick_run, committed_copy):
     folder, result = quick_run
-    assert os.listdir(folder / "results") == ["colour_quick.json"]
+    written = [path for path in committed_copy.added() if path.startswith("results")]
+    assert written == ["results/colour_quick.json"]
     assert files.read_json(str(folder / "results" / "colour_quick.json")) == result
     assert result["images"] == ["coffee.png"]  # the first colour test image: camera is grey
     conditions = [condition["name"] for condition in tasks.TASKS["denoising"].conditions]
