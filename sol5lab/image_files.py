@@ -140,6 +140,28 @@ def _png_sixteen_bit_colour(path):
     return header.startswith(_PNG_SIGNATURE) and header[24] == 16 and header[25] in (2, 4, 6)
 
 
+def _read_sixteen_bit_png(path):
+    """A 16-bit colour PNG's samples, all 16 bits of them (pypng): ``(height, width, planes)``
+    uint16, planes 3 (RGB) or 4 (RGB and alpha)."""
+    import png  # only for these files
+
+    width, height, rows, info = png.Reader(filename=path).asDirect()
+    planes = info["planes"]
+    return np.vstack([np.asarray(row, dtype=np.uint16) for row in rows]).reshape(height, width, planes)
+
+
+def _write_sixteen_bit_png(path, pixels):
+    """Write 16-bit samples of shape ``(height, width)`` or ``(height, width, planes)`` as a PNG
+    of 16-bit samples (pypng; Pillow cannot write them in colour)."""
+    import png
+
+    height, width = pixels.shape[:2]
+    planes = 1 if pixels.ndim == 2 else pixels.shape[2]
+    writer = png.Writer(width, height, greyscale=planes in (1, 2), alpha=planes in (2, 4), bitdepth=16)
+    with open(path, "wb") as file:
+        writer.write(file, pixels.reshape(height, width * planes))
+
+
 def read_image_file(path):
     """Read an image file as it is: its planes, its alpha, its sample type, upright.
 
@@ -157,21 +179,19 @@ def read_image_file(path):
     FileNotFoundError
         When there is no file at ``path``.
     ImageFileError
-        When it cannot be read, or not without reducing it: a 16-bit colour PNG (Pillow, imageio's
-        PNG reader, keeps 8 of its bits), a sample type not in :data:`SAMPLE_TYPES`, or an
-        array that is not one picture.
+        When it cannot be read, or not without reducing it: a sample type not in
+        :data:`SAMPLE_TYPES`, or an array that is not one picture. (A 16-bit colour PNG, which
+        Pillow, imageio's PNG reader, would cut to 8 bits, is read whole with pypng.)
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such file")
     is_tiff = os.path.splitext(path)[1].lower() in (".tif", ".tiff")
-    if _png_sixteen_bit_colour(path):
-        raise ImageFileError(
-            f"{path}: a 16-bit colour PNG, which imageio's PNG reader (Pillow) would cut to 8 bits; "
-            "save it as a 16-bit TIFF and pass that"
-        )
     try:
-        # tifffile, not Pillow, for TIFF: Pillow reads 16-bit colour TIFFs as 8 bits too.
-        pixels = iio.imread(path, plugin=plugin(path))
+        if _png_sixteen_bit_colour(path):
+            pixels = _read_sixteen_bit_png(path)
+        else:
+            # tifffile, not Pillow, for TIFF: Pillow reads 16-bit colour TIFFs as 8 bits too.
+            pixels = iio.imread(path, plugin=plugin(path))
     except Exception as error:
         raise ImageFileError(
             f"{path}: not an image imageio can read ({type(error).__name__}: {error})"
@@ -212,8 +232,8 @@ def from_unit(values, dtype):
 def check_writable(path, image):
     """Raise :class:`ImageFileError` if the format of ``path`` cannot hold ``image`` exactly.
 
-    JPEG holds 8-bit samples without alpha; a PNG written through Pillow holds 16-bit grey but
-    not 16-bit colour; floating-point samples need a TIFF. The message says which ending to use.
+    JPEG holds 8-bit samples without alpha; floating-point samples need a TIFF. The message says
+    which ending to use.
     """
     ending = os.path.splitext(path)[1].lower()
     is_tiff = ending in (".tif", ".tiff")
@@ -224,10 +244,8 @@ def check_writable(path, image):
     if ending in JPEG_ENDINGS and (image.dtype != np.uint8 or image.alpha is not None):
         what = "16-bit samples" if image.dtype != np.uint8 else "an alpha channel"
         raise ImageFileError(f"{path}: JPEG cannot hold {what}; write a .png or .tif instead")
-    if not is_tiff and image.dtype == np.uint16 and (image.is_colour or image.alpha is not None):
-        raise ImageFileError(
-            f"{path}: 16-bit colour or alpha is written as TIFF only; end the output with .tif"
-        )
+    if not is_tiff and ending != ".png" and image.dtype == np.uint16:
+        raise ImageFileError(f"{path}: 16-bit samples are written as .png or .tif only")
 
 
 def write_image_file(path, image):
@@ -249,4 +267,7 @@ def write_image_file(path, image):
     ending = os.path.splitext(path)[1].lower()
     options = {"quality": JPEG_QUALITY} if ending in JPEG_ENDINGS else {}
     with files.atomic_path(path) as temporary:
-        iio.imwrite(temporary, image.pixels(), plugin=plugin(path), extension=ending, **options)
+        if ending == ".png" and image.dtype == np.uint16 and (image.is_colour or image.alpha is not None):
+            _write_sixteen_bit_png(temporary, image.pixels())
+        else:
+            iio.imwrite(temporary, image.pixels(), plugin=plugin(path), extension=ending, **options)

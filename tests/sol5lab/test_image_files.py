@@ -73,11 +73,21 @@ def test_the_exif_orientation_turns_the_picture_as_pillow_does(tmp_path, orienta
     np.testing.assert_array_equal(image_files.read_image_file(str(tmp_path / "turned.png")).planes, upright)
 
 
-def test_a_16_bit_colour_png_is_refused_rather_than_cut_to_8_bits(tmp_path):
-    png_16_bit_colour(tmp_path / "deep.png", samples((4, 5, 3), np.uint16))
+def test_a_16_bit_colour_png_keeps_all_16_bits_in_and_out(tmp_path):
+    pixels = samples((4, 5, 3), np.uint16)
+    png_16_bit_colour(tmp_path / "deep.png", pixels)
     assert iio.imread(tmp_path / "deep.png").dtype == np.uint8  # what reading it blindly would give
-    with pytest.raises(ImageFileError, match=r"deep\.png: a 16-bit colour PNG.*TIFF"):
-        image_files.read_image_file(str(tmp_path / "deep.png"))
+    image = image_files.read_image_file(str(tmp_path / "deep.png"))
+    assert image.dtype == np.uint16
+    np.testing.assert_array_equal(image.planes, pixels)
+    for name, alpha in (("copy.png", None), ("copy_alpha.png", samples((4, 5), np.uint16))):
+        image_files.write_image_file(str(tmp_path / name), image_files.ImageFile(pixels, alpha, np.uint16))
+        header = (tmp_path / name).read_bytes()[:26]
+        assert (header[24], header[25]) == (16, 2 if alpha is None else 6)  # 16-bit RGB or RGBA
+        again = image_files.read_image_file(str(tmp_path / name))
+        np.testing.assert_array_equal(again.planes, pixels)
+        if alpha is not None:
+            np.testing.assert_array_equal(again.alpha, alpha)
 
 
 def test_missing_and_unreadable_files_name_themselves(tmp_path):
@@ -93,7 +103,7 @@ def test_missing_and_unreadable_files_name_themselves(tmp_path):
     [
         ("out.jpg", np.uint16, 0, "JPEG cannot hold 16-bit"),
         ("out.jpeg", np.uint8, 4, "JPEG cannot hold an alpha"),
-        ("out.png", np.uint16, 3, r"\.tif"),
+        ("out.bmp", np.uint16, 3, r"16-bit samples are written as \.png or \.tif"),
         ("out.png", np.float32, 0, r"\.tif"),
         ("out.txt", np.uint8, 0, "image file ending"),
     ],
