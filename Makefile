@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo plots deep-prior tasks architectures bench precision colour submission test test-jax venv datasets clean
+.PHONY: demo plots deep-prior tasks architectures bench precision colour submission test test-jax venv datasets photos clean
 
 demo: datasets
 	$(PYTHON) -m sol5lab.experiments.demo
@@ -67,6 +67,11 @@ $(INSTALLED): pyproject.toml
 
 datasets: venv
 	$(PYTHON) -m sol5lab.datasets
+
+# The optional larger photo set (photo_dataset/train, 25 photographs) from Debian's wallpaper
+# packages: needs apt-get and dpkg-deb, downloads about 120 MB of packages once.
+photos: venv
+	$(PYTHON) -m sol5lab.wallpapers
 
 clean:
 	rm -rf models

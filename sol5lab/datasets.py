@@ -446,8 +446,23 @@ def _write_png_atomically(path, image):
         iio.imwrite(temporary, image, extension=".png", compress_level=PNG_COMPRESS_LEVEL)
 
 
-def _build(root, jobs, force):
-    """Write each ``(split, file name, make image)`` job under ``root`` unless already there."""
+def write_dataset(root, jobs, force):
+    """Write each ``(split, file name, make image)`` job under ``root`` unless already there.
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        The dataset folder.
+    jobs : iterable of tuple
+        ``(split, file name, make_image)``: ``make_image()`` returns a uint8 array, grey or RGB,
+        called only for a file that is to be written.
+    force : bool
+        Rewrite files that exist.
+
+    Returns
+    -------
+    BuildResult
+    """
     root = os.path.abspath(os.fspath(root))
     written, present = [], []
     for split, name, make_image in jobs:
@@ -522,7 +537,7 @@ def build_image_dataset(root=None, *, force=False):
         for split, names in IMAGE_SPLITS.items()
         for name in names
     ]
-    return _build(root, jobs, force)
+    return write_dataset(root, jobs, force)
 
 
 def build_text_dataset(root=None, *, num_train=DEFAULT_NUM_TRAIN, num_test=DEFAULT_NUM_TEST, force=False):
@@ -558,7 +573,7 @@ def build_text_dataset(root=None, *, num_train=DEFAULT_NUM_TRAIN, num_test=DEFAU
         for split, count in (("train", num_train), ("test", num_test))
         for index in range(count)
     ]
-    return _build(root, jobs, force)
+    return write_dataset(root, jobs, force)
 
 
 def build_all(*, force=False):
