@@ -54,9 +54,10 @@ def test_inpaints_a_scratched_image_better_than_a_mean_fill():
     mean_fill_error = np.mean((clean[mask].mean() - clean)[~mask] ** 2)
     # Over seeds 0-3 the ratio is 0.20 to 0.41 at this budget: half is what holds for any seed.
     assert hole_error < mean_fill_error / 2
-    # the scratch's own values were never looked at
-    other = sol5.deep_prior_restore_image(np.where(mask, clean, 1.0), mask=mask, num_iterations=150, seed=0)
-    np.testing.assert_allclose(restored, other, atol=1e-5)
+    # the scratch's own values are never looked at: a few steps show it as well as 150
+    few = sol5.deep_prior_restore_image(corrupted, mask=mask, num_iterations=10, seed=0)
+    other = sol5.deep_prior_restore_image(np.where(mask, clean, 1.0), mask=mask, num_iterations=10, seed=0)
+    np.testing.assert_allclose(few, other, atol=1e-5)
 
 
 def test_dark_images_do_not_collapse():
