@@ -135,18 +135,15 @@ def read_record(path):
     fix = "delete it and train again (the experiments retrain on their own; see --retrain)"
     try:
         with zipfile.ZipFile(path) as archive:
-            if RECORD_MEMBER not in archive.namelist():
-                raise StoredModelError(
-                    f"{path} holds no training record (it was not saved by sol5lab.store): {fix}."
-                )
-            record = json.loads(archive.read(RECORD_MEMBER))
+            stored = archive.read(RECORD_MEMBER) if RECORD_MEMBER in archive.namelist() else None
             hashes = _member_hashes(archive)
+        record = None if stored is None else json.loads(stored)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError, ValueError) as error:
-        if isinstance(error, StoredModelError):
-            raise
         raise StoredModelError(
             f"{path} is damaged or cut short ({type(error).__name__}: {error}): {fix}."
         ) from None
+    if record is None:
+        raise StoredModelError(f"{path} holds no training record (it was not saved by sol5lab.store): {fix}.")
     if not isinstance(record, dict) or record.get("sha256") != hashes:
         raise StoredModelError(
             f"{path}: its architecture or weights are not those its training record describes "
