@@ -49,6 +49,7 @@ def training_config(
     architecture_settings=None,
     num_epochs=None,
     budget_seconds=None,
+    policy=None,
 ):
     """Return what identifies a training run.
 
@@ -61,9 +62,10 @@ def training_config(
     ----------
     task, num_res_blocks, seed, quick_mode
         As :func:`trained_model` takes them.
-    architecture, architecture_settings, num_epochs, budget_seconds
+    architecture, architecture_settings, num_epochs, budget_seconds, policy
         As :func:`trained_model` takes them; the defaults (the assignment's network, the task's
-        epochs, no budget) add nothing to the config, so the records of earlier runs still match.
+        epochs, no budget, float32) add nothing to the config, so the records of earlier runs
+        still match.
 
     Returns
     -------
@@ -71,7 +73,8 @@ def training_config(
         JSON-ready: ``task``, ``num_res_blocks``, ``seed``, ``settings`` (the task's
         :func:`sol5lab.tasks.training_settings`, tuples as lists) and the Keras ``backend``;
         for another network or budget also ``architecture``, ``network`` (every setting of the
-        network, :func:`sol5lab.training.network_settings`) and ``budget_seconds``.
+        network, :func:`sol5lab.training.network_settings`) and ``budget_seconds``; under
+        another dtype policy its ``policy``.
     """
     settings = tasks.training_settings(task, quick_mode)
     if num_epochs is not None:
@@ -91,6 +94,8 @@ def training_config(
             task, architecture, num_res_blocks, architecture_settings
         )
         config["budget_seconds"] = None if budget_seconds is None else float(budget_seconds)
+    if policy not in (None, "float32"):
+        config["policy"] = str(policy)
     return config
 
 
@@ -200,6 +205,7 @@ def trained_model(
     architecture_settings=None,
     num_epochs=None,
     budget_seconds=None,
+    policy=None,
 ):
     """Return a trained model for ``task`` and its training record, training only if needed.
 
@@ -230,6 +236,9 @@ def trained_model(
         Epochs instead of the task's (the most, under a budget).
     budget_seconds : float, optional
         Stop training after this much wall-clock time (:class:`sol5lab.training.TrainingBudget`).
+    policy : str, optional
+        Keras' dtype policy to build and train under, e.g. ``"mixed_bfloat16"``
+        (:func:`sol5lab.training.keras_policy`); float32 by default. The saved model keeps it.
 
     Returns
     -------
@@ -248,6 +257,7 @@ def trained_model(
         architecture_settings=architecture_settings,
         num_epochs=num_epochs,
         budget_seconds=budget_seconds,
+        policy=policy,
     )
     model_path = f"{stem}.keras"
     if not retrain and os.path.exists(model_path):
@@ -263,16 +273,17 @@ def trained_model(
     budget = None if budget_seconds is None else training.TrainingBudget(budget_seconds)
     sol5.set_seed(seed)
     start = time.perf_counter()
-    model = training.learn(
-        task,
-        num_res_blocks,
-        quick_mode,
-        verbose=verbose,
-        architecture=architecture,
-        architecture_settings=architecture_settings,
-        num_epochs=num_epochs,
-        callbacks=None if budget is None else [budget],
-    )
+    with training.keras_policy(policy or keras.mixed_precision.global_policy().name):
+        model = training.learn(
+            task,
+            num_res_blocks,
+            quick_mode,
+            verbose=verbose,
+            architecture=architecture,
+            architecture_settings=architecture_settings,
+            num_epochs=num_epochs,
+            callbacks=None if budget is None else [budget],
+        )
     record = {
         **config,
         "training_seconds": time.perf_counter() - start,

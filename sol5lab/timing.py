@@ -133,23 +133,31 @@ def machine_info():
     }
 
 
-def matmul_rate(size, repeats, *, rng):
-    """Time ``keras.ops.matmul`` of two ``size`` x ``size`` float32 matrices: the yardstick.
+def matmul_rate(size, repeats, *, rng, dtype="float32"):
+    """Time ``keras.ops.matmul`` of two ``size`` x ``size`` matrices: the yardstick.
 
-    The operands are converted to the backend's tensors once, outside the timing; the product is
-    brought back with ``convert_to_numpy``, which waits for it on backends that compute lazily.
+    The operands are converted to the backend's tensors of ``dtype`` (``"float32"`` or
+    ``"bfloat16"``) once, outside the timing; the product is brought back with
+    ``convert_to_numpy``, which waits for it on backends that compute lazily.
 
     Returns
     -------
     dict
-        ``size``, ``gflop`` (``2 * size**3`` operations), ``seconds`` and ``gflops`` summaries.
+        ``size``, ``dtype``, ``gflop`` (``2 * size**3`` operations), ``seconds`` and ``gflops``
+        summaries.
     """
     left, right = (
-        keras.ops.convert_to_tensor(rng.standard_normal((size, size), dtype=np.float32)) for _ in range(2)
+        keras.ops.cast(rng.standard_normal((size, size), dtype=np.float32), dtype) for _ in range(2)
     )
     seconds = timed(lambda: keras.ops.convert_to_numpy(keras.ops.matmul(left, right)), repeats)
     gflop = 2 * size**3 / 1e9
-    return {"size": size, "gflop": gflop, "seconds": seconds, "gflops": per_second(gflop, seconds)}
+    return {
+        "size": size,
+        "dtype": dtype,
+        "gflop": gflop,
+        "seconds": seconds,
+        "gflops": per_second(gflop, seconds),
+    }
 
 
 def conv_flops(model, batch, height, width):

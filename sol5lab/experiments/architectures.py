@@ -31,16 +31,20 @@ import numpy as np
 
 import sol5
 import sol5_utils
-from sol5lab import arguments, evaluation, files, networks, protocols, store, tasks, timing
+from sol5lab import arguments, evaluation, files, networks, protocols, store, tasks, timing, training
+from sol5lab.experiments import precision
 from sol5lab.reporting import architectures as report
 
 TASKS = tasks.ASSIGNMENT_TASKS
 ARCHITECTURES = tuple(networks.ARCHITECTURES)
 SEEDS = (0, 1)
+#: The seeds of the RED-Net skip sweep: one, for its 12 runs a seed cost as much as the comparison's.
+SWEEP_SEEDS = (0,)
 
-#: Minutes of training per model (the comparison), and per model of the RED-Net skip sweep.
-BUDGET_MINUTES = 20.0
-SWEEP_BUDGET_MINUTES = 5.0
+#: Minutes of training per model (the comparison), and per model of the RED-Net skip sweep: the
+#: whole experiment then takes about 100 minutes on 2 cores, so it fits in one working session.
+BUDGET_MINUTES = 3.0
+SWEEP_BUDGET_MINUTES = 1.5
 #: RED-Net's depths in the sweep (layers of its encoder, as many in its decoder).
 SWEEP_DEPTHS = (4, 10, 16)
 #: Quick mode's budgets: a second or two, so that the budget's callback stops training in CI too.
@@ -50,21 +54,27 @@ QUICK_BUDGET_MINUTES = 0.02
 QUICK_MAX_IMAGES = 1
 #: Epochs are only an upper bound under a budget: the budget ends training long before.
 MAX_EPOCHS = 10_000
+#: The dtype policies a network may train under; the second where its training step is at least
+#: the precision trial's ``MIN_SPEEDUP`` times faster (measured by :func:`choose_policies`).
+POLICIES = ("float32", "mixed_bfloat16")
 #: The side of the square image whose restoration times inference (quick mode's).
 SPEED_IMAGE_SIDE = {False: 256, True: 64}
 
 
-def run_plan(architectures, tasks_, seeds, sweep_depths):
+def run_plan(architectures, tasks_, seeds, sweep_depths, sweep_seeds):
     """Return every run: ``(label, architecture, settings, task, seed, sweep)``.
 
     ``label`` names the network in the files and tables; ``settings`` overrides its defaults;
     ``sweep`` is True for the runs of the RED-Net skip sweep, which have their own budget.
-    Seeds are the outer loop, so a partial experiment already covers every network.
+    The comparison comes first, seed by seed, so a partial experiment already covers every
+    network; the sweep follows.
     """
     plan = []
     for seed in seeds:
         for task in tasks_:
             plan += [(name, name, {}, task, seed, False) for name in architectures]
+    for seed in sweep_seeds:
+        for task in tasks_:
             for depth in sweep_depths:
                 for skips in (True, False):
                     label = f"rednet{depth}" + ("" if skips else "_noskip")
@@ -82,7 +92,58 @@ def max_epochs(quick_mode):
     return None if quick_mode else MAX_EPOCHS
 
 
-def run_config(architecture, settings, task, seed, *, budget_seconds, quick_mode, max_images):
+def training_step_seconds(architecture, task, policy, *, repeats=5):
+    """Time one training step of a fresh ``architecture`` for ``task`` under dtype ``policy``.
+
+    The network has the task's settings (:func:`sol5lab.training.network_settings`) and the
+    batch is a fixed random one of the task's batch size and crop size.
+
+    Returns
+    -------
+    dict
+        A :func:`sol5lab.timing.timed` summary, in seconds.
+    """
+    settings = tasks.training_settings(task, False)
+    with training.keras_policy(policy):
+        model = networks.build(architecture, **training.network_settings(task, architecture))
+        sol5.compile_for_training(model)
+    batch = np.random.default_rng(0).uniform(-0.5, 0.5, (settings["batch_size"], *settings["crop_size"], 1))
+    batch = batch.astype("float32")
+    return timing.timed(lambda: model.train_on_batch(batch, batch), repeats, warmup=2)
+
+
+def choose_policies(tasks_, architectures, path, *, quick_mode):
+    """Return the dtype policy each network trains under for each task, measuring what is missing.
+
+    mixed_bfloat16 where its training step is at least ``precision.MIN_SPEEDUP`` times faster than
+    float32's, float32 elsewhere (quick mode: float32 throughout, nothing measured or written).
+    The measurements are written to ``path`` (JSON) as they are made and reused by a rerun, so
+    every seed of a network trains under the same policy.
+
+    Returns
+    -------
+    dict
+        ``{"<task>/<architecture>": {"float32": summary, "mixed_bfloat16": summary, "speedup":
+        float, "policy": str}}``; quick mode gives only the ``policy``.
+    """
+    if quick_mode:
+        return {f"{task}/{name}": {"policy": POLICIES[0]} for task in tasks_ for name in architectures}
+    table = files.read_json(path) if os.path.exists(path) else {}
+    for task in tasks_:
+        for name in architectures:
+            key = f"{task}/{name}"
+            if key in table:
+                continue
+            row = {policy: training_step_seconds(name, task, policy) for policy in POLICIES}
+            row["speedup"] = row[POLICIES[0]]["median"] / row[POLICIES[1]]["median"]
+            row["policy"] = POLICIES[int(row["speedup"] >= precision.MIN_SPEEDUP)]
+            print(f"policy of {key}: {row['policy']} (bfloat16 {row['speedup']:.2f}x faster)", flush=True)
+            table[key] = row
+            files.write_json(path, table)
+    return table
+
+
+def run_config(architecture, settings, task, seed, *, budget_seconds, quick_mode, max_images, policy):
     """Return what identifies a run's results: its training and the cases it is scored on."""
     return {
         **store.training_config(
@@ -94,6 +155,7 @@ def run_config(architecture, settings, task, seed, *, budget_seconds, quick_mode
             architecture_settings=settings,
             num_epochs=max_epochs(quick_mode),
             budget_seconds=budget_seconds,
+            policy=policy,
         ),
         "quick_mode": bool(quick_mode),
         "max_images": max_images,
@@ -135,7 +197,9 @@ def speed(model, task, *, quick_mode):
     }
 
 
-def run_one(run, *, budget_seconds, results_dir, models_dir, quick_mode=False, max_images=None, verbose=2):
+def run_one(
+    run, *, budget_seconds, policy, results_dir, models_dir, quick_mode=False, max_images=None, verbose=2
+):
     """Train (or reuse) one model under its budget, score it, time it, and write its record.
 
     Returns
@@ -150,9 +214,9 @@ def run_one(run, *, budget_seconds, results_dir, models_dir, quick_mode=False, m
     label, architecture, settings, task, seed, _ = run
     config = run_config(
         architecture, settings, task, seed,
-        budget_seconds=budget_seconds, quick_mode=quick_mode, max_images=max_images,
+        budget_seconds=budget_seconds, quick_mode=quick_mode, max_images=max_images, policy=policy,
     )  # fmt: skip
-    model, training = store.trained_model(
+    model, trained = store.trained_model(
         task,
         os.path.join(models_dir, "architectures", run_name(label, task, seed, quick_mode)),
         seed=seed,
@@ -162,6 +226,7 @@ def run_one(run, *, budget_seconds, results_dir, models_dir, quick_mode=False, m
         architecture_settings=settings,
         num_epochs=max_epochs(quick_mode),
         budget_seconds=budget_seconds,
+        policy=policy,
     )
     start = time.perf_counter()
     rows = evaluation.score(
@@ -171,10 +236,10 @@ def run_one(run, *, budget_seconds, results_dir, models_dir, quick_mode=False, m
     record = {
         "config": config,
         "label": label,
-        "training_seconds": training["training_seconds"],
-        "history": training["history"],
-        "curve": training["curve"],
-        "val_mse": training["history"]["val_loss"][-1],
+        "training_seconds": trained["training_seconds"],
+        "history": trained["history"],
+        "curve": trained["curve"],
+        "val_mse": trained["history"]["val_loss"][-1],
         "evaluation_seconds": time.perf_counter() - start,
         "cases": rows,
         "speed": speed(model, task, quick_mode=quick_mode),
@@ -186,13 +251,17 @@ def run_one(run, *, budget_seconds, results_dir, models_dir, quick_mode=False, m
     return record
 
 
-def run_all(plan, *, budgets, results_dir, models_dir, quick_mode=False, max_images=None, reuse_only=False):
+def run_all(
+    plan, *, budgets, policies, results_dir, models_dir, quick_mode=False, max_images=None, reuse_only=False
+):
     """Run every planned run whose record is missing (or, with ``reuse_only``, raise for it).
 
     Parameters
     ----------
     budgets : dict
         Seconds of training, ``{False: comparison, True: sweep}``.
+    policies : dict
+        :func:`choose_policies`' table: each run trains under its network's policy for its task.
 
     Returns
     -------
@@ -205,8 +274,8 @@ def run_all(plan, *, budgets, results_dir, models_dir, quick_mode=False, max_ima
         name = run_name(label, task, seed, files.run_kind(quick_mode, partial=max_images is not None))
         path = os.path.join(results_dir, "architectures", f"{name}.json")
         config = run_config(
-            architecture, settings, task, seed,
-            budget_seconds=budgets[sweep], quick_mode=quick_mode, max_images=max_images,
+            architecture, settings, task, seed, budget_seconds=budgets[sweep], quick_mode=quick_mode,
+            max_images=max_images, policy=policies[f"{task}/{architecture}"]["policy"],
         )  # fmt: skip
         record = files.finished_record(path, config)
         if record is not None:
@@ -225,15 +294,15 @@ def run_all(plan, *, budgets, results_dir, models_dir, quick_mode=False, max_ima
     )
     start = time.perf_counter()
     for number, index in enumerate(pending, 1):
-        label, _, _, task, seed, sweep = plan[index]
+        label, architecture, _, task, seed, sweep = plan[index]
         print(
             f"[run {number}/{len(pending)}] {task}, {label}, seed {seed} | "
             f"elapsed {(time.perf_counter() - start) / 60:.1f} min",
             flush=True,
         )
         records[index] = run_one(
-            plan[index], budget_seconds=budgets[sweep], results_dir=results_dir,
-            models_dir=models_dir, quick_mode=quick_mode, max_images=max_images,
+            plan[index], budget_seconds=budgets[sweep], policy=policies[f"{task}/{architecture}"]["policy"],
+            results_dir=results_dir, models_dir=models_dir, quick_mode=quick_mode, max_images=max_images,
         )  # fmt: skip
     print(f"architectures: finished in {(time.perf_counter() - start) / 60:.1f} min")
     return [records[index] for index in range(len(plan))]
@@ -255,6 +324,9 @@ def main(argv=None):
         help=f"default {SWEEP_BUDGET_MINUTES}",
     )
     parser.add_argument("--sweep-depths", nargs="*", type=arguments.positive_int, default=list(SWEEP_DEPTHS))
+    parser.add_argument(
+        "--sweep-seeds", nargs="*", type=arguments.non_negative_int, default=list(SWEEP_SEEDS)
+    )
     parser.add_argument("--quick", action="store_true", help="quick mode: the presubmission's tiny budget")
     parser.add_argument(
         "--max-images",
@@ -267,12 +339,12 @@ def main(argv=None):
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
     parser.add_argument("--docs-dir", default=sol5_utils.relpath("docs"))
     args = parser.parse_args(argv)
-    selection = [args.tasks, args.architectures, args.seeds, args.sweep_depths]
+    selection = [args.tasks, args.architectures, args.seeds, args.sweep_depths, args.sweep_seeds]
     partial = (
         args.max_images is not None
         or args.budget_minutes is not None
         or args.sweep_budget_minutes is not None
-        or selection != [list(TASKS), list(ARCHITECTURES), list(SEEDS), list(SWEEP_DEPTHS)]
+        or selection != [list(TASKS), list(ARCHITECTURES), list(SEEDS), list(SWEEP_DEPTHS), list(SWEEP_SEEDS)]
     )
     kind = files.run_kind(args.quick, partial=partial)
     if args.quick and args.max_images is None:
@@ -282,9 +354,16 @@ def main(argv=None):
         False: 60 * (args.budget_minutes or quick_default or BUDGET_MINUTES),
         True: 60 * (args.sweep_budget_minutes or quick_default or SWEEP_BUDGET_MINUTES),
     }
-    plan = run_plan(args.architectures, args.tasks, args.seeds, args.sweep_depths)
+    plan = run_plan(args.architectures, args.tasks, args.seeds, args.sweep_depths, args.sweep_seeds)
+    networks_trained = sorted({run[1] for run in plan}, key=list(ARCHITECTURES).index)
+    policies = choose_policies(
+        args.tasks,
+        networks_trained,
+        files.variant(os.path.join(args.results_dir, "architectures", "policies"), kind) + ".json",
+        quick_mode=args.quick,
+    )
     records = run_all(
-        plan, budgets=budgets, results_dir=args.results_dir, models_dir=args.models_dir,
+        plan, budgets=budgets, policies=policies, results_dir=args.results_dir, models_dir=args.models_dir,
         quick_mode=args.quick, max_images=args.max_images, reuse_only=args.report_only,
     )  # fmt: skip
     summary = {
@@ -297,6 +376,7 @@ def main(argv=None):
         "budget_seconds": budgets[False],
         "sweep_budget_seconds": budgets[True],
         "speed_image_side": SPEED_IMAGE_SIDE[args.quick],
+        "policies": policies,
         **report.summarize(
             [record for record, run in zip(records, plan, strict=True) if not run[5]],
             [record for record, run in zip(records, plan, strict=True) if run[5]],

@@ -21,6 +21,9 @@ measures
 - a 4096x4096 image restored in tiles, and tiled against whole restoration on one image;
 - ``sol5.deep_prior_restore_image`` on a 64x64 image at its default budget;
 - a denoising training step in ``mixed_bfloat16`` against ``float32``;
+- a training step of every network of :mod:`sol5lab.networks` for both assignment tasks, under
+  both policies, as a share of the matrix-product rate of its own dtype (float32, bfloat16)
+  (:func:`architecture_steps`);
 - a 12-megapixel colour photograph denoised by the ``sol5lab restore`` command with the demo's
   model, in a fresh process: its time and its peak memory (:func:`photo_restoration`);
 - with ``--full-training``, the full ``learn_denoising_model()`` and ``learn_deblurring_model()``,
@@ -86,6 +89,8 @@ BUDGETS = {
         "photo_shape": (3000, 4000),  # 12 megapixels, a phone camera's
         "photo_tile_pixels": None,  # the command's default, sol5lab.photos.TILE_PIXELS
         "photo_repeats": 2,  # fresh processes, a minute or more each
+        "architectures_tasks": ("denoising", "deblurring"),
+        "architectures_repeats": 5,
     },
     True: {
         "matmul_size": 512,
@@ -114,6 +119,8 @@ BUDGETS = {
         "photo_shape": (120, 160),
         "photo_tile_pixels": 64 * 64,
         "photo_repeats": 1,
+        "architectures_tasks": ("deblurring",),
+        "architectures_repeats": 1,
     },
 }
 
@@ -128,6 +135,7 @@ TARGETS = {
     "restore_vs_matmul_from_size": 512,  # ... for images of this side and up
     "tiled_max_abs_difference": 1e-4,  # tiled against whole restoration
     "photo_peak_mb": 1024,  # the command's memory on a 12-megapixel photograph, at most
+    "architectures_vs_matmul": 0.6,  # a convolution-heavy network's step, of its dtype's matmul rate
 }
 
 
@@ -420,6 +428,53 @@ def mixed_precision_step_ratio(task, batch_size, repeats, *, rng):
 # --------------------------------------------------------------------------------------------
 
 
+def architecture_steps(tasks_, repeats, matmul_size, *, rng):
+    """Time a training step of every network of :mod:`sol5lab.networks` under both policies.
+
+    Each network is built with the task's settings (its width; the depth of its registry row) on
+    the task's patches, compiled as ``sol5.train_model`` compiles, and timed with
+    ``train_on_batch`` on a fixed random batch of the task's size; its rate (the operations of
+    :func:`sol5lab.timing.training_step_flops` per second) is compared with the matrix-product
+    rate of the dtype it computes in: float32's, or bfloat16's under ``mixed_bfloat16``.
+
+    Returns
+    -------
+    dict
+        ``matmul``: ``{dtype: matmul_rate}``; ``steps``: ``{task: {network: {policy: {
+        "gflop_per_step", "seconds", "gflops", "vs_matmul"}}}}``.
+    """
+    from sol5lab import networks  # heavy (every network's layers); only this section needs it
+
+    policies = {"float32": "float32", "mixed_bfloat16": "bfloat16"}
+    matmul = {
+        dtype: timing.matmul_rate(matmul_size, repeats + 2, rng=rng, dtype=dtype)
+        for dtype in policies.values()
+    }
+    steps = {}
+    for task in tasks_:
+        settings = sol5.training_settings(task)
+        batch = random_batch(task, settings["batch_size"], rng)
+        steps[task] = {}
+        for name in networks.ARCHITECTURES:
+            steps[task][name] = {}
+            for policy, dtype in policies.items():
+                with training.keras_policy(policy):
+                    model = networks.build(name, **training.network_settings(task, name))
+                    sol5.compile_for_training(model)
+                seconds = timing.timed(lambda m=model: m.train_on_batch(*batch), repeats, warmup=2)  # noqa: B023
+                gflop = (
+                    timing.training_step_flops(model, settings["batch_size"], *settings["crop_size"]) / 1e9
+                )
+                gflops = timing.per_second(gflop, seconds)
+                steps[task][name][policy] = {
+                    "gflop_per_step": gflop,
+                    "seconds": seconds,
+                    "gflops": gflops,
+                    "vs_matmul": gflops["median"] / matmul[dtype]["gflops"]["median"],
+                }
+    return {"matmul": matmul, "steps": steps}
+
+
 def restoration_model():
     """The denoising network's shape, 5 blocks, random weights, with its correction scaled down.
 
@@ -706,6 +761,24 @@ def photo(quick, models_dir):
 # --------------------------------------------------------------------------------------------
 
 
+def architectures(quick):
+    """:func:`architecture_steps` at :data:`BUDGETS` ``[quick]``."""
+    budget = BUDGETS[quick]
+    return architecture_steps(
+        budget["architectures_tasks"],
+        budget["architectures_repeats"],
+        budget["matmul_size"],
+        rng=np.random.default_rng(2),
+    )
+
+
+#: The sections ``--only`` measures alone, into an earlier whole run's results.
+SECTIONS = {
+    "photo": lambda quick, models_dir: photo(quick, models_dir),
+    "architectures": lambda quick, models_dir: architectures(quick),
+}
+
+
 def run(quick, full, models_dir):
     """Measure everything of the module's docstring with :data:`BUDGETS` ``[quick]``."""
     budget = BUDGETS[quick]
@@ -780,6 +853,8 @@ def run(quick, full, models_dir):
         "denoising", budget["batch_size"], budget["mixed_precision_repeats"], rng=rng
     )
     say("mixed precision")
+    result["architectures"] = architectures(quick)
+    say("architectures")
     result["photo"] = photo(quick, models_dir)
     say("photograph")
     result["full_training"] = full_training(budget["full_training_repeats"]) if full else None
@@ -796,7 +871,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--only",
-        choices=["photo"],
+        choices=sorted(SECTIONS),
         help="measure this section alone and put it into the results an earlier run wrote",
     )
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
@@ -817,7 +892,7 @@ def main(argv=None):
             **result["targets"],
             **{k: v for k, v in TARGETS.items() if k.startswith(args.only)},
         }
-        result[args.only] = photo(args.quick, args.models_dir)
+        result[args.only] = SECTIONS[args.only](args.quick, args.models_dir)
     else:
         result = run(args.quick, args.full_training, args.models_dir)
         # The committed benchmark times the full trainings too: without them a run is partial.

@@ -133,6 +133,7 @@ def table_rows(result):
     for policy, seconds in mixed["seconds"].items():
         rows.append(_row(f"training step, {mixed['task']}, {policy}", "s", seconds))
     rows.append(_row("mixed_bfloat16 speed-up over float32", "x", mixed["speedup"]))
+    rows += architecture_rows(result.get("architectures"), targets.get("architectures_vs_matmul"))
     photo = result.get("photo")
     if photo is not None:
         height, width = photo["size"]
@@ -158,6 +159,38 @@ def table_rows(result):
                 timing["bare_generator_seconds"],
             ),
         ]
+    return rows
+
+
+#: The networks whose training step is depthwise convolutions and element-wise products as much
+#: as dense convolutions: the matrix-product rate is not their limit, so no target applies.
+NOT_CONVOLUTION_HEAVY = ("lka_resnet",)
+
+
+def architecture_rows(section, target):
+    """The rows of the networks' training steps: each policy's GFLOP/s as a share of the
+    matrix-product rate of its dtype, with ``target`` for the convolution-heavy networks under
+    bfloat16 (none when ``section`` is None: a run from before the section existed)."""
+    if section is None:
+        return []
+    rows = [
+        _row(f"matmul {rate['size']}x{rate['size']} {dtype}", "GFLOP/s", rate["gflops"])
+        for dtype, rate in section["matmul"].items()
+    ]
+    for task, by_network in section["steps"].items():
+        for network, by_policy in by_network.items():
+            for policy, step in by_policy.items():
+                heavy = policy == "mixed_bfloat16" and network not in NOT_CONVOLUTION_HEAVY
+                rows.append(
+                    _row(
+                        f"training step, {task}, {network}, {policy}",
+                        "GFLOP/s",
+                        step["gflops"],
+                        share=step["vs_matmul"],
+                        target=f"≥ {target:.0%} of bfloat16 matmul" if heavy else "",
+                        met=step["vs_matmul"] >= target if heavy else None,
+                    )
+                )
     return rows
 
 

@@ -151,3 +151,22 @@ def test_the_assignments_network_keeps_its_config_and_another_network_names_itse
     )  # fmt: skip
     assert other["architecture"] == "rednet" and other["budget_seconds"] == 60.0
     assert other["network"]["skips"] is False and other["network"]["num_channels"] == 48
+
+
+def test_a_dtype_policy_names_itself_and_trains_under_it_then_is_put_back(tmp_path, datasets):
+    import keras
+
+    plain = store.training_config("deblurring", num_res_blocks=1, seed=0, quick_mode=True, policy="float32")
+    assert "policy" not in plain  # float32, the default, adds nothing: earlier records still match
+    model, record = store.trained_model(
+        "deblurring", str(tmp_path / "bf16"), num_res_blocks=1, seed=0, quick_mode=True, verbose=0,
+        policy="mixed_bfloat16", budget_seconds=60,
+    )  # fmt: skip
+    assert record["policy"] == "mixed_bfloat16"
+    assert {layer.dtype_policy.name for layer in model.layers if layer.weights} == {"mixed_bfloat16"}
+    assert keras.mixed_precision.global_policy().name == "float32"
+    _, again = store.trained_model(
+        "deblurring", str(tmp_path / "bf16"), num_res_blocks=1, seed=0, quick_mode=True, verbose=0,
+        policy="mixed_bfloat16", budget_seconds=60,
+    )  # fmt: skip
+    assert again["reused"]

@@ -82,3 +82,24 @@ def test_a_rerun_trains_nothing(tiny_run, monkeypatch):
     monkeypatch.setattr(training, "learn", lambda *args, **kwargs: pytest.fail("trained again"))
     again = experiment.main(arguments(folder) + ["--report-only"])
     assert again["tasks"] == summary["tasks"]
+
+
+def test_bfloat16_is_chosen_where_its_step_is_faster_enough_and_measured_once(tmp_path, monkeypatch):
+    measured = []
+    medians = {("resnet", "float32"): 2.0, ("resnet", "mixed_bfloat16"): 1.0,
+               ("memnet", "float32"): 1.2, ("memnet", "mixed_bfloat16"): 1.0}  # fmt: skip
+
+    def step(architecture, task, policy, repeats=5):
+        measured.append((architecture, policy))
+        return {"median": medians[architecture, policy]}
+
+    monkeypatch.setattr(experiment, "training_step_seconds", step)
+    path = str(tmp_path / "policies.json")
+    table = experiment.choose_policies(["deblurring"], ["resnet", "memnet"], path, quick_mode=False)
+    assert table["deblurring/resnet"]["policy"] == "mixed_bfloat16"  # 2x faster
+    assert table["deblurring/memnet"]["policy"] == "float32"  # 1.2x: under the precision rule's 1.3
+    assert table["deblurring/resnet"]["speedup"] == 2.0 and len(measured) == 4
+    assert experiment.choose_policies(["deblurring"], ["resnet", "memnet"], path, quick_mode=False) == table
+    assert len(measured) == 4  # the rerun reads the file
+    quick = experiment.choose_policies(["deblurring"], ["resnet"], str(tmp_path / "q.json"), quick_mode=True)
+    assert quick == {"deblurring/resnet": {"policy": "float32"}} and not os.path.exists(tmp_path / "q.json")

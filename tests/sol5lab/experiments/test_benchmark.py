@@ -188,3 +188,29 @@ def test_the_docs_show_the_committed_benchmark(committed_results):
     result = committed_results("benchmark.json")
     assert not result["quick"]
     assert benchmark_report.markdown_table(result) in committed_results.doc("performance.md")
+
+
+def test_every_network_is_timed_under_both_policies_against_its_dtypes_matmul(quick_run):
+    from sol5lab import networks
+
+    _, result = quick_run
+    section = result["architectures"]
+    assert set(section["matmul"]) == {"float32", "bfloat16"}
+    steps = section["steps"]["deblurring"]
+    assert set(steps) == set(networks.ARCHITECTURES)
+    for by_policy in steps.values():
+        for policy, dtype in (("float32", "float32"), ("mixed_bfloat16", "bfloat16")):
+            step = by_policy[policy]
+            rate = step["gflop_per_step"] / step["seconds"]["median"]
+            assert step["vs_matmul"] == pytest.approx(rate / section["matmul"][dtype]["gflops"]["median"])
+    rows = [
+        row
+        for row in benchmark_report.table_rows(result)
+        if row["what"].startswith("training step, deblurring")
+    ]
+    with_target = {row["what"] for row in rows if row["met"] is not None}
+    assert with_target == {
+        f"training step, deblurring, {name}, mixed_bfloat16"
+        for name in networks.ARCHITECTURES
+        if name != "lka_resnet"
+    }

@@ -1,0 +1,189 @@
+"""Resumable training: the replayable stream, checkpoints, SIGKILL, plateaus, several devices."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+import sol5
+from sol5lab import networks, resumable, store
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def noisy(image, rng):
+    return sol5.add_gaussian_noise(image, 0.0, 0.2, rng=rng)
+
+
+def untouched(image, rng):
+    return image
+
+
+def stream(image_files, seed=3, corruption=noisy, **kwargs):
+    return resumable.PatchStream(image_files, corruption, (16, 16), 4, seed=seed, **kwargs)
+
+
+def build(learning_rate=1e-3):
+    """A small compiled network with a learning-rate schedule (its state must resume too)."""
+
+    def builder():
+        keras.utils.set_random_seed(0)
+        model = networks.build("resnet", num_channels=8, num_res_blocks=1)
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, 12)
+        model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(schedule, beta_2=0.9))
+        return model
+
+    return builder
+
+
+def train(image_files, directory, max_steps, **kwargs):
+    options = {"round_steps": 3, "patience": 100, "config": {"run": "test"}, "log": lambda line: None}
+    validation = [stream(image_files, seed=99, augment=False).batch(0)]
+    return resumable.train(
+        kwargs.pop("builder", build()),
+        stream(image_files),
+        validation,
+        directory=str(directory),
+        max_steps=max_steps,
+        **{**options, **kwargs},
+    )
+
+
+def test_a_batch_is_a_function_of_its_seed_and_step_only(image_files):
+    first = stream(image_files)
+    again = stream(image_files)
+    again.batch(0), again.batch(9)  # other batches drawn first change nothing
+    for part, repeated in zip(first.batch(5), again.batch(5), strict=True):
+        np.testing.assert_array_equal(part, repeated)
+        assert part.shape == (4, 16, 16, 1) and part.dtype == np.float32
+        assert -0.5 <= part.min() and part.max() <= 0.5
+    assert not np.array_equal(first.batch(5)[1], first.batch(6)[1])
+    assert not np.array_equal(first.batch(5)[1], stream(image_files, seed=4).batch(5)[1])
+
+
+def test_the_eight_symmetries_are_distinct_and_keep_a_non_square_shape():
+    square = np.arange(9.0).reshape(3, 3)
+    images = {resumable.apply_symmetry(square, symmetry).tobytes() for symmetry in range(8)}
+    assert len(images) == 8
+    wide = np.arange(6.0).reshape(2, 3)
+    shapes = [resumable.apply_symmetry(wide, symmetry, square=False) for symmetry in range(4)]
+    assert all(shape.shape == (2, 3) for shape in shapes)
+    assert len({shape.tobytes() for shape in shapes}) == 4
+
+
+def test_augmentation_moves_the_corrupted_and_the_clean_patch_together(image_files):
+    source, target = stream(image_files, corruption=untouched).batch(0)
+    np.testing.assert_array_equal(source, target)
+    plain, _ = stream(image_files, corruption=untouched, augment=False).batch(0)
+    assert not np.array_equal(source, plain)  # the same crops, some of them turned or flipped
+
+
+@pytest.mark.portable
+def test_a_run_stopped_and_resumed_equals_an_uninterrupted_one(image_files, tmp_path):
+    whole, whole_record = train(image_files, tmp_path / "whole", 12)
+    train(image_files, tmp_path / "parts", 6)
+    resumed, record = train(image_files, tmp_path / "parts", 12)
+    assert record["state"]["step"] == 12 and record["state"]["stopped"] == "max_steps"
+    assert [point["step"] for point in record["state"]["curve"]] == [3, 6, 9, 12]
+    for point, expected in zip(record["state"]["curve"], whole_record["state"]["curve"], strict=True):
+        assert point["val_psnr"] == pytest.approx(expected["val_psnr"], abs=1e-5)
+    for weights, expected in zip(resumed.get_weights(), whole.get_weights(), strict=True):
+        np.testing.assert_allclose(weights, expected, atol=1e-6)
+    if keras.backend.backend() == "tensorflow":  # bit for bit on one backend and thread count
+        for weights, expected in zip(resumed.get_weights(), whole.get_weights(), strict=True):
+            np.testing.assert_array_equal(weights, expected)
+
+
+KILLED_RUN = """
+import os, signal, sys
+sys.path[:0] = [{root!r}, {tests!r}]
+import test_resumable as t
+from sol5lab import resumable
+def kill(step):
+    if step == 5:  # mid-round: the last checkpoint is step 3's
+        os.kill(os.getpid(), signal.SIGKILL)
+t.train({images!r}, {directory!r}, 9, on_step=kill)
+"""
+
+
+def test_a_run_killed_mid_round_resumes_from_its_checkpoint_with_nothing_lost(image_files, tmp_path):
+    directory = tmp_path / "killed"
+    script = KILLED_RUN.format(
+        root=ROOT, tests=os.path.dirname(__file__), images=image_files, directory=str(directory)
+    )
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert process.returncode == -signal.SIGKILL, process.stderr[-2000:]
+    checkpoint = directory / resumable.CHECKPOINT_FILE
+    assert store.read_record(str(checkpoint))["state"]["step"] == 3
+    assert not [name for name in os.listdir(directory) if ".tmp" in name]
+    resumed, record = train(image_files, directory, 9)
+    whole, _ = train(image_files, tmp_path / "whole", 9)
+    assert record["state"]["step"] == 9
+    for weights, expected in zip(resumed.get_weights(), whole.get_weights(), strict=True):
+        np.testing.assert_array_equal(weights, expected)
+
+
+@pytest.mark.portable
+def test_a_run_that_stops_improving_stops_after_its_patience_and_returns_the_best(image_files, tmp_path):
+    # at a learning rate of zero nothing improves: the first round stays the best
+    model, record = train(image_files, tmp_path, 100, builder=build(learning_rate=0.0), patience=2)
+    state = record["state"]
+    assert state["stopped"] == "plateau" and state["step"] == 9 and state["best_step"] == 3
+    lines = []
+    train(image_files, tmp_path, 100, patience=2, log=lines.append)  # finished: nothing more to do
+    assert lines == ["resuming at step 9 from " + str(tmp_path / resumable.CHECKPOINT_FILE), lines[-1]]
+    assert "stopped (plateau) at step 9" in lines[-1]
+
+
+@pytest.mark.portable
+def test_the_checkpoint_of_another_run_is_refused_naming_it(image_files, tmp_path):
+    train(image_files, tmp_path, 3)
+    with pytest.raises(ValueError, match="checkpoint.keras is the checkpoint of another training"):
+        train(image_files, tmp_path, 3, config={"run": "another"})
+
+
+def test_the_progress_line_gives_the_eta_from_this_process_rate():
+    curve = [{"val_psnr": 30.0}, {"val_psnr": 31.5}, {"val_psnr": 31.0}]
+    line = resumable.progress_line(50, 200, 3725, 30, 60, 0.0012, curve)
+    assert "step 50/200 (25%)" in line and "0.50 steps/s" in line
+    assert "val 31.00 dB (best 31.50)" in line and "trained 1h02m" in line and "ETA 5m00s" in line
+
+
+DATA_PARALLEL = """
+import json, sys
+sys.path[:0] = [{root!r}, {tests!r}]
+import jax, keras
+import test_resumable as t
+losses = {{}}
+for name, distribution in (("one", None), ("two", keras.distribution.DataParallel(devices=jax.devices()))):
+    model, record = t.train({images!r}, {folder!r} + name, 4, round_steps=1, distribution=distribution)
+    losses[name] = [point["loss"] for point in record["state"]["curve"]]
+with distribution.scope():
+    model = t.build()()
+devices = [len(variable.value.sharding.device_set) for variable in model.trainable_variables]
+print(json.dumps({{"devices": len(jax.devices()), "losses": losses, "variable_devices": devices}}))
+"""
+
+
+def test_data_parallel_training_on_two_devices_matches_one_device(image_files, tmp_path):
+    script = DATA_PARALLEL.format(
+        root=ROOT, tests=os.path.dirname(__file__), images=image_files, folder=str(tmp_path / "run_")
+    )
+    environment = {
+        **os.environ,
+        "KERAS_BACKEND": "jax",
+        "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+    }
+    process = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=environment
+    )
+    assert process.returncode == 0, process.stderr[-3000:]
+    result = json.loads(process.stdout.strip().splitlines()[-1])
+    assert result["devices"] == 2 and set(result["variable_devices"]) == {2}  # replicated on both
+    np.testing.assert_allclose(result["losses"]["two"], result["losses"]["one"], rtol=1e-5)
+    assert result["losses"]["one"][-1] < result["losses"]["one"][0]
