@@ -48,12 +48,11 @@ MODEL_SOURCES = {
 
 
 def shipped_model(task):
-    """Return the model the package ships for ``task``, or None when it ships none.
+    """Return the model the package ships for ``task`` (:func:`sol5lab.pretrained`), or None
+    when it ships none."""
+    from sol5lab import shipped
 
-    None ships yet: the pretrained models are their own issue. When they land, this function's
-    body becomes their loader (``sol5lab.pretrained(task)``); nothing else changes.
-    """
-    return None
+    return shipped.pretrained(task) if task in shipped.available() else None
 
 
 def model_hint(task):

@@ -251,6 +251,12 @@ def run_one(
     return record
 
 
+def classical_comparison(results_dir):
+    """``results_dir/classical_comparison.json`` (``make classical``), or None if it is missing."""
+    path = os.path.join(results_dir, "classical_comparison.json")
+    return files.read_json(path) if os.path.exists(path) else None
+
+
 def run_all(
     plan, *, budgets, policies, results_dir, models_dir, quick_mode=False, max_images=None, reuse_only=False
 ):
@@ -367,8 +373,12 @@ def main(argv=None):
         quick_mode=args.quick, max_images=args.max_images, reuse_only=args.report_only,
     )  # fmt: skip
     summary = {
+        # --report-only redraws what the same command without it writes, from the same records
         "command": " ".join(
-            ["python -m sol5lab.experiments.architectures", *(argv if argv is not None else sys.argv[1:])]
+            [
+                "python -m sol5lab.experiments.architectures",
+                *(arg for arg in (argv if argv is not None else sys.argv[1:]) if arg != "--report-only"),
+            ]
         ),
         "backend": keras.backend.backend(),
         "machine": timing.machine_info(),
@@ -377,6 +387,7 @@ def main(argv=None):
         "sweep_budget_seconds": budgets[True],
         "speed_image_side": SPEED_IMAGE_SIDE[args.quick],
         "policies": policies,
+        "classical": report.classical_baselines(classical_comparison(args.results_dir), args.tasks),
         **report.summarize(
             [record for record, run in zip(records, plan, strict=True) if not run[5]],
             [record for record, run in zip(records, plan, strict=True) if run[5]],
@@ -385,8 +396,10 @@ def main(argv=None):
     stem = files.variant(os.path.join(args.results_dir, "architectures"), kind)
     files.write_json(stem + ".json", summary)
     figures = report.plot_all(summary, stem)
-    page = report.markdown_page(summary, figures, args.docs_dir)
-    files.write_text(files.variant(os.path.join(args.docs_dir, "architectures"), kind) + ".md", page)
+    page_path = files.variant(os.path.join(args.docs_dir, "architectures"), kind) + ".md"
+    previous = open(page_path, encoding="utf-8").read() if os.path.exists(page_path) else ""
+    page = report.markdown_page(summary, figures, args.docs_dir, report.reading_section(previous))
+    files.write_text(page_path, page)
     print()
     print(report.markdown_table(summary))
     return summary

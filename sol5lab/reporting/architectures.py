@@ -37,6 +37,12 @@ def _entry(records):
         "images_per_second": spread([r["speed"]["images_per_second"] for r in records]),
         "training_seconds": spread([r["training_seconds"] for r in records]),
         "epochs": spread([len(r["history"]["val_loss"]) for r in records]),
+        "steps": spread([r["curve"][-1]["steps"] for r in records]),
+        "policy": first["config"].get("policy", "float32"),
+        # the process' CPU time over its wall-clock time: ~1.8 when it had the machine to itself
+        "cpu_per_second": spread(
+            [r["curve"][-1].get("cpu_seconds", np.nan) / r["curve"][-1]["seconds"] for r in records]
+        ),
         "val_mse": spread([r["val_mse"] for r in records]),
         "mean_psnr": spread(
             [np.mean([case["restored"]["psnr"] for case in record["cases"]]) for record in records]
@@ -51,6 +57,31 @@ def _entry(records):
             for r in records
         ],  # fmt: skip
     }
+
+
+def classical_baselines(comparison, tasks_):
+    """The classical methods' held-out scores of ``tasks_``, from the classical comparison.
+
+    Parameters
+    ----------
+    comparison : dict
+        ``results/classical_comparison.json``, or None where it is missing.
+
+    Returns
+    -------
+    dict
+        ``{task: {method: {condition: {"psnr", "ssim"}}}}``; empty without a comparison.
+    """
+    baselines = {}
+    for task in tasks_:
+        by_condition = ((comparison or {}).get("tasks") or {}).get(task, {})
+        for condition, methods in by_condition.items():
+            for method, scores in methods.items():
+                baselines.setdefault(task, {}).setdefault(method, {})[condition] = {
+                    "psnr": scores["psnr"],
+                    "ssim": scores["ssim"],
+                }
+    return baselines
 
 
 def summarize(comparison, sweep):
@@ -84,24 +115,42 @@ def _mean_std(statistics, digits, unit=""):
     return f"{statistics['mean']:.{digits}f} ± {statistics['std']:.{digits}f}{unit}"
 
 
+#: How the table names the classical methods of ``results/classical_comparison.json``.
+CLASSICAL_NAMES = {
+    "BM3D": "BM3D, true sigma (classical)",
+    "Wiener": "Wiener, true kernel (classical)",
+    "Richardson-Lucy": "Richardson-Lucy, true kernel (classical)",
+}
+
+
 def markdown_table(summary):
     """Return the comparison's table: per task and network, its cost and its held-out PSNR/SSIM
-    under each condition (mean ± std over seeds)."""
+    under each condition (mean ± std over seeds), with the corrupted input and the classical
+    methods (true parameters: a bound a blind network is not given) for reference."""
     lines = []
     for task, entries in summary["tasks"].items():
-        conditions = list(next(iter(entries.values()))["conditions"])
+        first = next(iter(entries.values()))
+        conditions = list(first["conditions"])
         lines += [
-            f"| {task} | parameters | FLOPs / pixel | s / training step | images / s | epochs | "
-            + " | ".join(f"{name}: PSNR / SSIM" for name in conditions)
+            f"| {task} | parameters | FLOPs / pixel | policy | s / training step | steps trained "
+            "| images / s | " + " | ".join(f"{name}: PSNR / SSIM" for name in conditions) + " |",
+            "| --- | ---: | ---: | --- | ---: | ---: | ---: | "
+            + " | ".join("---:" for _ in conditions)
             + " |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in conditions) + " |",
-            "| corrupted input | | | | | | "
+            "| corrupted input | | | | | | | "
             + " | ".join(
-                f"{next(iter(entries.values()))['conditions'][name]['corrupted']['psnr']:.2f} dB"
+                f"{first['conditions'][name]['corrupted']['psnr']:.2f} dB / "
+                f"{first['conditions'][name]['corrupted']['ssim']:.3f}"
                 for name in conditions
             )
             + " |",
         ]
+        for method, scores in summary.get("classical", {}).get(task, {}).items():
+            cells = [
+                f"{scores[name]['psnr']:.2f} dB / {scores[name]['ssim']:.3f}" if name in scores else ""
+                for name in conditions
+            ]
+            lines.append(f"| {CLASSICAL_NAMES.get(method, method)} | | | | | | | " + " | ".join(cells) + " |")
         for label, entry in entries.items():
             cells = [
                 _mean_std(entry["conditions"][name]["psnr"], 2, " dB")
@@ -111,8 +160,9 @@ def markdown_table(summary):
             ]
             lines.append(
                 f"| {label} | {entry['parameters']:,} | {entry['flops_per_pixel'] / 1e3:.0f} k | "
-                f"{entry['train_step_seconds']['mean']:.3f} | {entry['images_per_second']['mean']:.1f} | "
-                f"{entry['epochs']['mean']:.0f} | " + " | ".join(cells) + " |"
+                f"{entry['policy']} | "
+                f"{entry['train_step_seconds']['mean']:.3f} | {entry['steps']['mean']:.0f} | "
+                f"{entry['images_per_second']['mean']:.1f} | " + " | ".join(cells) + " |"
             )
         lines.append("")
     return "\n".join(lines[:-1])
@@ -192,20 +242,44 @@ def plot_all(summary, stem):
     return paths
 
 
-def markdown_page(summary, figures, docs_dir):
+#: The page's hand-written section: :func:`markdown_page` keeps it from the page it replaces.
+READING_HEADING = "## What the numbers say"
+
+
+def reading_section(page):
+    """The hand-written part of a page, from :data:`READING_HEADING` to its end ("" if none)."""
+    return page[page.index(READING_HEADING) :] if READING_HEADING in page else ""
+
+
+def markdown_page(summary, figures, docs_dir, reading=""):
     """Return the page ``docs/architectures.md``: how the comparison was run, its table, the
-    figures (linked relative to ``docs_dir``) and the sweep's numbers."""
+    figures (linked relative to ``docs_dir``), the sweep's numbers, then ``reading``, the
+    hand-written section the previous page had (:func:`reading_section`)."""
     budget = summary["budget_seconds"] / 60
+    shares = [
+        value
+        for group in ("tasks", "sweep")
+        for entries in summary[group].values()
+        for entry in entries.values()
+        for value in entry["cpu_per_second"]["values"]
+    ]
     lines = [
         "# The seeds' architectures at an equal budget",
         "",
         f"Written by `{summary['command']}` ({summary['backend']} backend) from the records in",
-        "`results/architectures/`. Every network trained on the task's patches, batch and corruption",
-        f"for {budget:g} minutes of wall-clock time on this machine "
-        f"({summary['machine']['usable_cpus']} CPU cores), then restored the held-out cases of the",
-        "task's protocol with `sol5.restore_image`. Mean ± std over the seeds; the cost columns are",
-        "medians: a training step at the task's batch, and images of "
-        f"{summary['speed_image_side']}x{summary['speed_image_side']} pixels restored per second.",
+        "`results/architectures/` (the summary: `results/architectures.json`). Every network trained",
+        "on the task's patches, batch and corruption for "
+        f"{budget:g} minutes of wall-clock time on this machine "
+        f"({summary['machine']['usable_cpus']} CPU cores), under mixed_bfloat16 where its training step",
+        "measured at least 1.3 times faster than in float32 (the precision trial's rule; the policy",
+        "column), then restored the held-out cases of the task's protocol with `sol5.restore_image`.",
+        "Mean ± std over the seeds; the cost columns are medians: a training step at the task's batch,",
+        f"and images of {summary['speed_image_side']}x{summary['speed_image_side']} pixels restored per "
+        "second.",
+        "The classical rows (`results/classical_comparison.json`) are given the true noise level or",
+        "blur kernel, which the networks are not. While training, each run used "
+        f"{min(shares):.2f} to {max(shares):.2f} CPU-seconds per second,",
+        "the witness that no run shared the machine.",
         "",
         markdown_table(summary),
         "",
@@ -230,4 +304,6 @@ def markdown_page(summary, figures, docs_dir):
                 ]
                 lines.append(f"| {task} | {depth} | " + " | ".join(cells) + " |")
         lines.append("")
+    if reading:
+        lines += [reading.rstrip(), ""]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ import pytest
 
 from sol5lab import files, training
 from sol5lab.experiments import architectures as experiment
+from sol5lab.reporting import architectures as report
 
 TINY = ["--quick", "--tasks", "deblurring", "--architectures", "resnet", "--seeds", "0",
         "--sweep-depths", "2", "--max-images", "1"]  # fmt: skip
@@ -77,11 +78,25 @@ def test_the_summary_and_page_show_the_records(tiny_run):
         assert os.path.getsize(folder / "results" / path) > 1000
 
 
-def test_a_rerun_trains_nothing(tiny_run, monkeypatch):
+def test_the_table_shows_the_classical_methods_with_the_committed_scores(tiny_run, committed_results):
+    _, summary = tiny_run
+    wiener = committed_results("classical_comparison.json")["tasks"]["deblurring"]["kernel 7, 45 deg"][
+        "Wiener"
+    ]
+    row = next(line for line in report.markdown_table(summary).splitlines() if line.startswith("| Wiener"))
+    assert f"{wiener['psnr']:.2f} dB / {wiener['ssim']:.3f}" in row
+    assert summary["tasks"]["deblurring"]["resnet"]["policy"] == "float32"  # quick mode measures nothing
+
+
+def test_a_rerun_trains_nothing_and_keeps_the_pages_reading(tiny_run, monkeypatch):
     folder, summary = tiny_run
+    page = folder / "docs" / "architectures_quick.md"
+    page.write_text(page.read_text() + "\n" + report.READING_HEADING + "\n\nKept by hand.\n")
     monkeypatch.setattr(training, "learn", lambda *args, **kwargs: pytest.fail("trained again"))
     again = experiment.main(arguments(folder) + ["--report-only"])
     assert again["tasks"] == summary["tasks"]
+    assert page.read_text().endswith(report.READING_HEADING + "\n\nKept by hand.\n")
+    assert page.read_text().count(report.READING_HEADING) == 1
 
 
 def test_bfloat16_is_chosen_where_its_step_is_faster_enough_and_measured_once(tmp_path, monkeypatch):

@@ -1,0 +1,259 @@
+"""Train a task's strong model by its recipe, resumably; score it against the targets; ship it.
+
+``python -m sol5lab.experiments.strong --task denoising`` trains by the task's row of
+:data:`sol5lab.recipes.RECIPES` with :func:`sol5lab.resumable.train`: checkpoints in
+``models/strong/<task>/`` at every round (and at least every 5 minutes), a progress line with an
+ETA, and after a kill or a reboot the same command goes on where the last checkpoint left off,
+to the same result. When training stops (the validation PSNR has not improved for the recipe's
+patience, or ``max_steps``), the best model restores the held-out cases of the task's protocol,
+its scores are set against the issue's targets (the classical methods with their true parameters,
+the plain interpolation or the decoded JPEG), and the model ships: ``sol5lab/models/<task>.keras``
+(the record inside), its model card ``sol5lab/models/<task>.md`` and ``results/strong/<task>.json``.
+
+``--data-parallel`` trains across every device Keras sees (``keras.distribution.DataParallel``;
+JAX backend), e.g. on a machine with several GPUs. ``--max-steps`` caps the steps (a partial run:
+``*_partial`` files, nothing shipped); ``--quick`` runs the same code on a tiny network, a few
+steps and the course's images (``*_quick`` files, nothing shipped).
+"""
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+
+import keras
+import numpy as np
+
+import sol5_utils
+from sol5lab import (
+    arguments,
+    evaluation,
+    files,
+    inference,
+    protocols,
+    recipes,
+    resumable,
+    shipped,
+    store,
+    tasks,
+    timing,
+)
+from sol5lab.reporting import strong as report
+
+#: The validation stream's seed: its patches are the same for every training seed.
+VALIDATION_SEED = 20_261_130
+
+#: The issue's targets: what each task's model must reach on the held-out protocol, against what.
+TARGETS = {
+    "denoising": {"against": "BM3D", "margin_db": 0.0},
+    "deblurring": {"against": "Wiener", "margin_db": 0.0, "ssim": True},
+    "super_resolution": {"against": "alternative", "margin_db": 1.0},
+    "jpeg_deblocking": {"against": "alternative", "margin_db": 1.2},
+}
+
+
+def quick_recipe(recipe):
+    """``recipe`` on quick mode's budget: a tiny network, a few steps, the course's images.
+
+    The photo set is optional (``make photos``), so quick mode, which CI runs, trains on the
+    course's ``image_dataset`` (``text_dataset`` for text) instead.
+    """
+    dataset = "text_dataset" if recipe.task == "deblurring" else "image_dataset"
+    images = sorted(sol5_utils.dataset_images(dataset, "train"))
+    return dataclasses.replace(
+        recipe,
+        network={**recipe.network, "num_channels": 8, **_smaller_depth(recipe.architecture)},
+        crop_size=(16, 16),
+        batch_size=4,
+        training_images=lambda: images[:2],
+        validation_images=lambda: images[2:3],
+        max_steps=4,
+        round_steps=2,
+        patience=2,
+        num_valid_batches=1,
+    )
+
+
+def _smaller_depth(architecture):
+    """The depth setting of ``architecture`` for quick mode: as shallow as it goes."""
+    return {
+        "resnet": {"num_res_blocks": 1},
+        "dncnn": {"num_layers": 3},
+        "rednet": {"num_layers": 2},
+        "memnet": {"num_memory_blocks": 1, "num_recursions": 1},
+        "lka_resnet": {"num_blocks": 1},
+    }[architecture]
+
+
+def streams(recipe, seed):
+    """The recipe's training stream and its fixed validation batches.
+
+    Returns
+    -------
+    stream : sol5lab.resumable.PatchStream
+    validation : list of (numpy.ndarray, numpy.ndarray)
+    """
+    stream = resumable.PatchStream(
+        recipe.training_images(), recipe.corruption, recipe.crop_size, recipe.batch_size,
+        seed=seed, augment=recipe.augment,
+    )  # fmt: skip
+    held_out = resumable.PatchStream(
+        recipe.validation_images(), recipe.corruption, recipe.crop_size, recipe.batch_size,
+        seed=VALIDATION_SEED, augment=False,
+    )  # fmt: skip
+    return stream, [held_out.batch(index) for index in range(recipe.num_valid_batches)]
+
+
+def held_out_scores(task, model, *, max_images=None):
+    """Restore the held-out cases of ``task`` with ``model`` and score them by condition.
+
+    Returns
+    -------
+    rows : list of dict
+        :func:`sol5lab.evaluation.score`'s rows, each with the ``alternative``'s quality where the
+        task has one.
+    by_condition : dict
+        :func:`sol5lab.evaluation.mean_by_condition`, with ``alternative`` means added.
+    """
+    cases = protocols.cases(task, max_images=max_images)
+    rows = evaluation.score(
+        cases, lambda corrupted, parameters: inference.restore_with(task, model, corrupted, parameters)
+    )
+    for row, case in zip(rows, cases, strict=True):
+        if "alternative" in case:
+            row["alternative"] = evaluation.image_quality(case["clean"], case["alternative"])
+    conditions = [condition["name"] for condition in tasks.task(task).conditions]
+    by_condition = evaluation.mean_by_condition(rows, conditions)
+    for name, means in by_condition.items():
+        chosen = [row["alternative"] for row in rows if row["condition"] == name and "alternative" in row]
+        if chosen:
+            means["alternative"] = evaluation.mean_quality(chosen)
+    return rows, by_condition
+
+
+def target_rows(task, by_condition, classical):
+    """Set the model's held-out scores against the task's target (:data:`TARGETS`).
+
+    Parameters
+    ----------
+    by_condition : dict
+        :func:`held_out_scores`' means.
+    classical : dict or None
+        ``results/classical_comparison.json``.
+
+    Returns
+    -------
+    list of dict
+        Per condition: ``condition``, ``model`` and ``reference`` (``psnr``, ``ssim``), the
+        ``reference``'s name, the ``required_psnr``, the ``gap_db`` (model minus required: met
+        when at least 0) and ``met`` (PSNR, and SSIM where the target asks for it).
+    """
+    target = TARGETS[task]
+    rows = []
+    for condition, means in by_condition.items():
+        if target["against"] == "alternative":
+            reference, name = means["alternative"], tasks.task(task).alternative
+        else:
+            scores = (((classical or {}).get("tasks") or {}).get(task) or {}).get(condition, {})
+            if target["against"] not in scores:
+                continue
+            reference, name = scores[target["against"]], f"{target['against']} (true parameters)"
+        required = reference["psnr"] + target["margin_db"]
+        model = means["restored"]
+        met = model["psnr"] >= required and (not target.get("ssim") or model["ssim"] >= reference["ssim"])
+        rows.append({
+            "condition": condition,
+            "model": {"psnr": model["psnr"], "ssim": model["ssim"]},
+            "reference_name": name,
+            "reference": {"psnr": reference["psnr"], "ssim": reference["ssim"]},
+            "required_psnr": required,
+            "gap_db": model["psnr"] - required,
+            "met": bool(met),
+        })  # fmt: skip
+    return rows
+
+
+def inference_speed(model, task, *, quick_mode):
+    """Seconds to restore a 512x512 image with ``model`` (the median of 3 after a warm-up)."""
+    side = 64 if quick_mode else 512
+    image = np.random.default_rng(0).uniform(0, 1, (side, side))
+    seconds = timing.timed(
+        lambda: inference.restore_with(task, model, image, {"factor": 2}), 1 if quick_mode else 3
+    )
+    return {"side": side, "seconds": seconds}
+
+
+def main(argv=None):
+    """Run the command; see the module's docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--task", required=True, choices=sorted(recipes.RECIPES))
+    parser.add_argument("--seed", type=arguments.non_negative_int, default=0)
+    parser.add_argument(
+        "--max-steps", type=arguments.positive_int, default=None, help="cap the steps (partial)"
+    )
+    parser.add_argument("--quick", action="store_true", help="a tiny network for a few steps: a smoke test")
+    parser.add_argument(
+        "--data-parallel", action="store_true", help="train across every device (keras.distribution)"
+    )
+    parser.add_argument(
+        "--max-images", type=arguments.positive_int, default=None, help="score on N test images"
+    )
+    parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
+    parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
+    parser.add_argument("--ship-dir", default=shipped.MODELS_DIR)
+    parser.add_argument(
+        "--classical",
+        default=sol5_utils.relpath(os.path.join("results", "classical_comparison.json")),
+        help="the classical methods' scores (make classical)",
+    )
+    args = parser.parse_args(argv)
+    recipe = recipes.recipe(args.task)
+    if args.quick:
+        recipe = quick_recipe(recipe)
+    kind = files.run_kind(args.quick, partial=args.max_steps is not None or args.max_images is not None)
+    if args.max_steps is not None:
+        recipe = dataclasses.replace(recipe, max_steps=args.max_steps)
+    if TARGETS[args.task]["against"] != "alternative" and not os.path.isfile(args.classical):
+        parser.error(f"--classical {args.classical}: no such file; `make classical` writes it")
+    classical = files.read_json(args.classical) if os.path.isfile(args.classical) else None
+    try:
+        stream, validation = streams(recipe, args.seed)
+    except FileNotFoundError as error:
+        parser.error(str(error))
+    config = {"recipe": recipe.config(), "seed": args.seed, "backend": keras.backend.backend()}
+    directory = os.path.join(args.models_dir, "strong", files.variant(args.task, kind))
+    distribution = keras.distribution.DataParallel() if args.data_parallel else None
+    started = time.perf_counter()
+    model, record = resumable.train(
+        recipe.build, stream, validation, directory=directory, config=config,
+        max_steps=recipe.max_steps, round_steps=recipe.round_steps, patience=recipe.patience,
+        distribution=distribution,
+    )  # fmt: skip
+    rows, by_condition = held_out_scores(args.task, model, max_images=args.max_images)
+    result = {
+        "command": " ".join(
+            ["python -m sol5lab.experiments.strong", *(argv if argv is not None else sys.argv[1:])]
+        ),
+        "machine": timing.machine_info(),
+        "config": config,
+        "training": record["state"],
+        "parameters": model.count_params(),
+        "held_out": by_condition,
+        "cases": rows,
+        "targets": target_rows(args.task, by_condition, classical),
+        "inference": inference_speed(model, args.task, quick_mode=args.quick),
+        "seconds_this_process": time.perf_counter() - started,
+    }
+    files.write_json(
+        os.path.join(args.results_dir, "strong", files.variant(args.task, kind) + ".json"), result
+    )
+    if kind == "full":
+        store.save_trained(model, os.path.join(args.ship_dir, f"{args.task}.keras"), result)
+        files.write_text(os.path.join(args.ship_dir, f"{args.task}.md"), report.model_card(args.task, result))
+    print(report.targets_table({args.task: result}))
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,267 @@
+"""Strong recipes: the task registry's rows for the models this project ships.
+
+The assignment's rows of :data:`sol5lab.tasks.TASKS` stay exactly as the course sets them (5
+epochs of 100 steps, the course's 11 photographs). A :class:`Recipe` is a second row for a task,
+made to beat the classical methods rather than to finish in minutes: the network and its size,
+the patches, the batch, the augmentation, the loss, the learning-rate schedule, the dtype policy,
+and the budget, which is "until the validation PSNR stops improving" (:mod:`sol5lab.resumable`)
+with a ceiling of ``max_steps``. Every corruption draws from the generator it is given, so a
+recipe's data stream is replayable step by step.
+
+The training photographs are the course's ``image_dataset/train`` and the larger
+``photo_dataset/train`` (``make photos``, :mod:`sol5lab.wallpapers`), less the photographs of
+:data:`VALIDATION_PHOTOS`, which score the rounds and are never trained on. The held-out test
+images of the task's protocol (:mod:`sol5lab.protocols`) score the finished model only.
+"""
+
+import dataclasses
+import glob
+import os
+from collections.abc import Callable, Mapping
+
+import keras
+
+import sol5
+import sol5_utils
+from sol5lab import corruptions, networks
+
+#: Photographs of ``photo_dataset/train`` kept out of training to score its rounds, by name: a
+#: close-up, a city scene and still life, 3 of its 25.
+VALIDATION_PHOTOS = (
+    "lomiri-wallpapers-16.04__dragonfly_by_bolly.png",
+    "lomiri-wallpapers-16.04__bridge_by_sander_klootwijk.png",
+    "plasma-workspace-wallpapers__colorfulcups.png",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How a shipped model of one task is trained.
+
+    Attributes
+    ----------
+    task : str
+        The row of :data:`sol5lab.tasks.TASKS` whose held-out protocol scores the model.
+    architecture : str
+        A network of :data:`sol5lab.networks.ARCHITECTURES`.
+    network : Mapping
+        Its settings (every keyword of its builder not given is the registry's default).
+    crop_size : tuple of int
+        The training patches' ``(height, width)``.
+    batch_size : int
+    corruption : callable
+        ``(image, rng) -> image``: a clean 2-D float64 image in [0, 1] and a
+        ``numpy.random.Generator`` in, a corrupted image of the same shape out.
+    training_images, validation_images : callable
+        ``() -> list of str``: the paths of the clean images.
+    learning_rate : float
+        Adam's initial rate, decayed to zero along a cosine over ``max_steps``.
+    max_steps : int
+        The most training steps.
+    round_steps : int
+        Steps between validations and checkpoints.
+    patience : int
+        Rounds without a better validation PSNR before training stops.
+    policy : str
+        Keras' dtype policy (``mixed_bfloat16`` where the architectures comparison measured it
+        faster).
+    augment : bool
+        Random flips and quarter turns of every patch pair.
+    loss : str
+        Keras' loss.
+    num_valid_batches : int
+        Fixed validation batches (of ``batch_size`` patches) per round.
+    """
+
+    task: str
+    architecture: str
+    network: Mapping
+    crop_size: tuple
+    batch_size: int
+    corruption: Callable
+    training_images: Callable
+    validation_images: Callable
+    learning_rate: float
+    max_steps: int
+    round_steps: int
+    patience: int
+    policy: str = "mixed_bfloat16"
+    augment: bool = True
+    loss: str = "mean_squared_error"
+    num_valid_batches: int = 8
+
+    def build(self):
+        """Return the recipe's network, compiled: Adam with the cosine schedule, the loss,
+        under the recipe's dtype policy (kept by the model)."""
+        from sol5lab import training
+
+        with training.keras_policy(self.policy):
+            model = networks.build(self.architecture, **networks.settings_of(self.architecture, self.network))
+            schedule = keras.optimizers.schedules.CosineDecay(self.learning_rate, self.max_steps)
+            model.compile(loss=self.loss, optimizer=keras.optimizers.Adam(schedule, beta_2=sol5.ADAM_BETA_2))
+            model.optimizer.build(model.trainable_variables)
+        return model
+
+    def config(self):
+        """What identifies a training by this recipe, JSON-ready: every field but the callables,
+        and the names of the images (so that a changed photo set is another training)."""
+        fields = {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if not callable(getattr(self, field.name))
+        }
+        fields["network"] = networks.settings_of(self.architecture, self.network)
+        fields["crop_size"] = list(self.crop_size)
+        fields["corruption"] = self.corruption.__name__
+        fields["training_images"] = [os.path.basename(path) for path in self.training_images()]
+        fields["validation_images"] = [os.path.basename(path) for path in self.validation_images()]
+        return fields
+
+
+def photo_dataset_images():
+    """Paths of ``photo_dataset/train``, sorted.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the photo set is not built, saying how to build it.
+    """
+    paths = sorted(glob.glob(os.path.join(sol5_utils.data_root(), "photo_dataset", "train", "*.png")))
+    if not paths:
+        raise FileNotFoundError(
+            "photo_dataset/train is empty or missing: build it with `make photos` "
+            "(python -m sol5lab.wallpapers; it needs apt-get and dpkg-deb)."
+        )
+    return paths
+
+
+def training_photographs():
+    """The course's training photographs and the photo set's, less :data:`VALIDATION_PHOTOS`."""
+    photos = [path for path in photo_dataset_images() if os.path.basename(path) not in VALIDATION_PHOTOS]
+    return sol5_utils.images_for_denoising() + photos
+
+
+def validation_photographs():
+    """The photographs of :data:`VALIDATION_PHOTOS`."""
+    photos = [path for path in photo_dataset_images() if os.path.basename(path) in VALIDATION_PHOTOS]
+    if len(photos) != len(VALIDATION_PHOTOS):
+        raise FileNotFoundError(
+            f"photo_dataset/train lacks some of {VALIDATION_PHOTOS}: rebuild it (make photos)."
+        )
+    return photos
+
+
+def training_pages():
+    """The training pages of ``text_dataset``."""
+    return sol5_utils.images_for_deblurring()
+
+
+def validation_pages():
+    """Held-out pages: the last eighth of ``text_dataset/train`` (the test pages stay unseen)."""
+    pages = sorted(sol5_utils.images_for_deblurring())
+    return pages[-len(pages) // 8 :]
+
+
+def training_pages_less_validation():
+    """``text_dataset/train`` less :func:`validation_pages`."""
+    held = set(validation_pages())
+    return [page for page in training_pages() if page not in held]
+
+
+def gaussian_noise(image, rng):
+    """Gaussian noise of a sigma drawn uniformly in [0, 0.2] (the denoising task's range)."""
+    settings = sol5.TASK_SETTINGS["denoising"]
+    return sol5.add_gaussian_noise(image, settings["min_sigma"], settings["max_sigma"], rng=rng)
+
+
+def motion_blur(image, rng):
+    """A 7-pixel motion blur at an angle drawn uniformly in [0, pi) (the deblurring task's)."""
+    return sol5.random_motion_blur(image, sol5.TASK_SETTINGS["deblurring"]["kernel_sizes"], rng=rng)
+
+
+def downscaling(image, rng):
+    """Down- and upscaling by a factor drawn from 2, 3 and 4."""
+    return corruptions.random_downscaling(image, corruptions.SUPER_RESOLUTION["factors"], rng=rng)
+
+
+def jpeg_compression(image, rng):
+    """JPEG at a quality drawn in [10, 40]."""
+    return corruptions.random_jpeg_compression(
+        image, corruptions.JPEG["min_quality"], corruptions.JPEG["max_quality"], rng=rng
+    )
+
+
+def combined_corruption(image, rng):
+    """A random non-empty mix of the four lab corruptions (:func:`corruptions.add_combined_corruption`)."""
+    return corruptions.add_combined_corruption(image, corruptions.COMBINED_RANGES, rng=rng)
+
+
+_PHOTOS = {"training_images": training_photographs, "validation_images": validation_photographs}
+
+#: The strong recipes, by task. Their architecture and policy follow the architectures
+#: comparison (docs/architectures.md): see each row's comment.
+RECIPES = {
+    recipe.task: recipe
+    for recipe in (
+        Recipe(
+            task="denoising",
+            architecture="resnet",
+            network={"num_channels": 64, "num_res_blocks": 10},
+            crop_size=(40, 40),
+            batch_size=32,
+            corruption=gaussian_noise,
+            learning_rate=1e-3,
+            max_steps=60_000,
+            round_steps=500,
+            patience=12,
+            **_PHOTOS,
+        ),
+        Recipe(
+            task="deblurring",
+            architecture="resnet",
+            network={"num_channels": 64, "num_res_blocks": 10},
+            crop_size=(32, 32),
+            batch_size=32,
+            corruption=motion_blur,
+            training_images=training_pages_less_validation,
+            validation_images=validation_pages,
+            learning_rate=1e-3,
+            max_steps=60_000,
+            round_steps=500,
+            patience=12,
+        ),
+        Recipe(
+            task="super_resolution",
+            architecture="resnet",
+            network={"num_channels": 64, "num_res_blocks": 10},
+            crop_size=(48, 48),
+            batch_size=32,
+            corruption=downscaling,
+            learning_rate=1e-3,
+            max_steps=60_000,
+            round_steps=500,
+            patience=12,
+            **_PHOTOS,
+        ),
+        Recipe(
+            task="jpeg_deblocking",
+            architecture="resnet",
+            network={"num_channels": 64, "num_res_blocks": 10},
+            crop_size=(48, 48),
+            batch_size=32,
+            corruption=jpeg_compression,
+            learning_rate=1e-3,
+            max_steps=60_000,
+            round_steps=500,
+            patience=12,
+            **_PHOTOS,
+        ),
+    )
+}
+
+
+def recipe(task):
+    """Return the strong recipe of ``task``, or raise ValueError naming those there are."""
+    if task not in RECIPES:
+        raise ValueError(f"No strong recipe for {task!r}; there are recipes for {', '.join(RECIPES)}.")
+    return RECIPES[task]

@@ -1,0 +1,96 @@
+"""The strong models' report: the targets table and each shipped model's card."""
+
+#: The card's sections, in order (tests read them).
+CARD_SECTIONS = ("Data", "Recipe", "Training", "Held-out scores", "Use", "Retrain")
+
+
+#: How a task's model is applied, where it is not ``sol5.restore_image``.
+USE = {
+    "super_resolution": "from sol5lab.inference import super_resolve_image\n"
+    "larger = super_resolve_image(image, model, 3)  # 2, 3 or 4 times; grayscale in [0, 1]",
+}
+
+
+def _hours(seconds):
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+
+
+def targets_table(results):
+    """Return the markdown table of every target: ``{task: result}`` of
+    :func:`sol5lab.experiments.strong.main`, a row per task and condition."""
+    lines = [
+        "| task | condition | model PSNR / SSIM | reference | reference PSNR / SSIM | required PSNR | gap "
+        "| met |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: | --- |",
+    ]
+    for task, result in results.items():
+        for row in result["targets"]:
+            lines.append(
+                f"| {task} | {row['condition']} | "
+                f"{row['model']['psnr']:.2f} dB / {row['model']['ssim']:.3f} | {row['reference_name']} | "
+                f"{row['reference']['psnr']:.2f} dB / {row['reference']['ssim']:.3f} | "
+                f"{row['required_psnr']:.2f} dB | {row['gap_db']:+.2f} dB | {'yes' if row['met'] else 'no'} |"
+            )
+    return "\n".join(lines)
+
+
+def model_card(task, result):
+    """Return the model card of ``task``'s shipped model, from its :func:`strong.main` result."""
+    recipe = result["config"]["recipe"]
+    state = result["training"]
+    best = next(point for point in state["curve"] if point["step"] == state["best_step"])
+    network = ", ".join(f"{key} {value}" for key, value in recipe["network"].items())
+    lines = [
+        f"# Shipped model: {task}",
+        "",
+        f"`sol5lab.pretrained({task!r})`, {result['parameters']:,} parameters, written by "
+        f"`{result['command']}`",
+        f"({result['config']['backend']} backend, seed {result['config']['seed']}).",
+        "",
+        "## Data",
+        "",
+        f"{len(recipe['training_images'])} training images: {', '.join(recipe['training_images'])}.",
+        f"Validation (never trained on): {', '.join(recipe['validation_images'])}.",
+        f"Corruption: `{recipe['corruption']}` (sol5lab.recipes), drawn afresh for every patch.",
+        "",
+        "## Recipe",
+        "",
+        f"- network: {recipe['architecture']} ({network}), dtype policy {recipe['policy']}",
+        f"- patches {recipe['crop_size'][0]}x{recipe['crop_size'][1]}, batch {recipe['batch_size']}, "
+        f"augmentation {'flips and quarter turns' if recipe['augment'] else 'none'}",
+        f"- loss {recipe['loss']}, Adam from {recipe['learning_rate']:g} on a cosine to zero over "
+        f"{recipe['max_steps']:,} steps",
+        f"- validation every {recipe['round_steps']} steps on {recipe['num_valid_batches']} fixed batches; "
+        f"stop after {recipe['patience']} rounds without a better PSNR",
+        "",
+        "## Training",
+        "",
+        f"{state['step']:,} steps in {_hours(state['seconds'])} of training ({state['stopped']}); the "
+        f"shipped weights are step {state['best_step']:,}'s, validation PSNR {best['val_psnr']:.2f} dB.",
+        "The curve (step, seconds, loss, validation PSNR) is `training.curve` in "
+        f"`results/strong/{task}.json`.",
+        "",
+        "## Held-out scores",
+        "",
+        targets_table({task: result}),
+        "",
+        f"Restoring a {result['inference']['side']}x{result['inference']['side']} image takes "
+        f"{result['inference']['seconds']['median']:.2f} s (median) on "
+        f"{result['machine']['usable_cpus']} CPU cores.",
+        "",
+        "## Use",
+        "",
+        "```python",
+        "import sol5, sol5lab",
+        f"model = sol5lab.pretrained({task!r})",
+        USE[task]
+        if task in USE
+        else "restored = sol5.restore_image(image, model)  # grayscale, float64 in [0, 1]",
+        "```",
+        "",
+        "## Retrain",
+        "",
+        f"`{result['command']}` (resumable: run it again after an interruption).",
+        "",
+    ]
+    return "\n".join(lines)

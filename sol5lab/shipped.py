@@ -1,0 +1,65 @@
+"""The trained models this package ships, in ``sol5lab/models/``: one ``.keras`` file per task.
+
+Each was trained by its strong recipe (:mod:`sol5lab.recipes`) with
+``python -m sol5lab.experiments.strong --task TASK``, carries its training record inside
+(:mod:`sol5lab.store`), and has a model card beside it (``TASK.md``): the data, the recipe, the
+steps, the training time, the held-out scores and the command that retrains it. They follow
+``sol5.restore_image``'s convention (grayscale, pixels in [-0.5, 0.5] in and out, any size), so
+``sol5.restore_image(image, sol5lab.pretrained("denoising"))`` works, with no download.
+"""
+
+import os
+
+#: The folder of the shipped models, inside the package.
+MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models")
+
+
+def model_path(task):
+    """The path of ``task``'s shipped model (which may not exist)."""
+    return os.path.join(MODELS_DIR, f"{task}.keras")
+
+
+def card_path(task):
+    """The path of ``task``'s model card."""
+    return os.path.join(MODELS_DIR, f"{task}.md")
+
+
+def available():
+    """The tasks with a shipped model, sorted."""
+    if not os.path.isdir(MODELS_DIR):
+        return []
+    return sorted(name[: -len(".keras")] for name in os.listdir(MODELS_DIR) if name.endswith(".keras"))
+
+
+def pretrained(task):
+    """Return the model the package ships for ``task``, loaded with ``safe_mode=True``.
+
+    Parameters
+    ----------
+    task : str
+        A task with a strong recipe, e.g. ``"denoising"`` (:func:`available` lists the shipped).
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled; apply it with ``sol5.restore_image`` (super-resolution:
+        :func:`sol5lab.inference.super_resolve_image`).
+
+    Raises
+    ------
+    ValueError
+        If ``task`` has no shipped model, naming those that have one and how to train it.
+    sol5lab.store.StoredModelError
+        If the file is damaged (its weights are not those its record describes).
+    """
+    from sol5lab import store
+
+    path = model_path(task)
+    if not isinstance(task, str) or not os.path.isfile(path):
+        shipped = ", ".join(available()) or "none yet"
+        raise ValueError(
+            f"No shipped model for task {task!r} (shipped: {shipped}); train one with "
+            f"`python -m sol5lab.experiments.strong --task {task}`."
+        )
+    model, _ = store.load_trained(path)
+    return model

@@ -1,0 +1,88 @@
+"""The strong models' command on quick mode's budget: it trains resumably, scores against the
+targets, writes only its own files, and ships (a full run) a model that loads as sol5lab's."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sol5
+import sol5lab
+from sol5lab import photos, recipes, shipped, store
+from sol5lab.experiments import strong
+from sol5lab.reporting import strong as report
+
+
+def arguments(folder, task="denoising", *extra):
+    return ["--task", task, "--results-dir", str(folder / "results"), "--models-dir", str(folder / "models"),
+            "--ship-dir", str(folder / "shipped"), *extra]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def quick_run(committed_copy, datasets):
+    folder = Path(committed_copy.root)
+    return folder, strong.main(arguments(folder, "denoising", "--quick", "--max-images", "1"))
+
+
+def test_a_quick_run_writes_only_its_own_files_and_ships_nothing(quick_run, committed_copy):
+    folder, result = quick_run
+    committed_copy.assert_only_variants_added("quick")
+    assert not os.path.exists(folder / "shipped")
+    assert result["training"]["step"] == 4 and [p["step"] for p in result["training"]["curve"]] == [2, 4]
+
+
+def test_the_targets_set_the_model_against_bm3d_with_its_gap(quick_run, committed_results):
+    _, result = quick_run
+    bm3d = committed_results("classical_comparison.json")["tasks"]["denoising"]
+    assert [row["condition"] for row in result["targets"]] == list(bm3d)
+    for row in result["targets"]:
+        assert row["reference"]["psnr"] == bm3d[row["condition"]]["BM3D"]["psnr"]
+        model = result["held_out"][row["condition"]]["restored"]["psnr"]
+        assert row["gap_db"] == pytest.approx(model - row["reference"]["psnr"])
+        assert row["met"] == (row["gap_db"] >= 0)
+    table = report.targets_table({"denoising": result})
+    assert len(table.splitlines()) == 2 + len(result["targets"])
+
+
+def test_a_rerun_resumes_from_the_finished_checkpoint_and_trains_nothing(quick_run, capsys):
+    folder, result = quick_run
+    again = strong.main(arguments(folder, "denoising", "--quick", "--max-images", "1"))
+    assert "resuming at step 4" in capsys.readouterr().out
+    assert again["training"] == result["training"] and again["held_out"] == result["held_out"]
+
+
+def test_a_full_run_ships_a_model_with_its_card_that_pretrained_loads(tmp_path, datasets, monkeypatch):
+    tiny = strong.quick_recipe(recipes.RECIPES["deblurring"])
+    monkeypatch.setitem(recipes.RECIPES, "deblurring", tiny)
+    result = strong.main(arguments(tmp_path, "deblurring"))
+    path = tmp_path / "shipped" / "deblurring.keras"
+    model, record = store.load_trained(str(path))
+    assert record["targets"] == result["targets"] and len(result["targets"]) == 4
+    assert all(row["reference_name"].startswith("Wiener") for row in result["targets"])
+    card = (tmp_path / "shipped" / "deblurring.md").read_text()
+    assert [line[3:] for line in card.splitlines() if line.startswith("## ")] == list(report.CARD_SECTIONS)
+    assert report.targets_table({"deblurring": result}) in card
+    monkeypatch.setattr(shipped, "MODELS_DIR", str(tmp_path / "shipped"))
+    assert shipped.available() == ["deblurring"]
+    loaded = sol5lab.pretrained("deblurring")
+    for weights, expected in zip(loaded.get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(weights, expected)
+    image = np.random.default_rng(0).uniform(0, 1, (37, 29))
+    np.testing.assert_array_equal(sol5.restore_image(image, loaded), sol5.restore_image(image, model))
+    assert photos.shipped_model("deblurring") is not None and photos.shipped_model("denoising") is None
+
+
+def test_pretrained_names_the_shipped_models_and_how_to_train_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(shipped, "MODELS_DIR", str(tmp_path))
+    with pytest.raises(
+        ValueError, match=r"No shipped model for task 'denoise' \(shipped: none yet\).*--task denoise"
+    ):
+        sol5lab.pretrained("denoise")
+
+
+def test_a_missing_photo_set_is_a_usage_error_naming_the_build(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("sol5_utils.data_root", lambda: str(tmp_path))
+    with pytest.raises(SystemExit) as stopped:
+        strong.main(arguments(tmp_path, "denoising"))
+    assert stopped.value.code == 2 and "make photos" in capsys.readouterr().err
