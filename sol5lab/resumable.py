@@ -22,6 +22,7 @@ its progress with an ETA. With a ``keras.distribution`` (e.g. ``DataParallel`` o
 backend) the same code trains across devices.
 """
 
+import concurrent.futures
 import contextlib
 import math
 import os
@@ -207,6 +208,29 @@ def _start_or_resume(build_model, checkpoint, config, log):
     return model, {"step": 0, "seconds": 0.0, "curve": [], "best_step": 0, "stopped": None}
 
 
+def _close_round(
+    model, state, validation_batches, loss, best, config, patience, max_steps, min_improvement_db
+):
+    """Score the round, keep the model at ``best`` if it is the best so far, and decide whether
+    training stops (``state["stopped"]``); ``state`` is updated in place."""
+    psnr = validation_psnr(model, validation_batches)
+    best_psnr = max(
+        (point["val_psnr"] for point in state["curve"] if point["step"] == state["best_step"]),
+        default=-math.inf,
+    )
+    state["curve"].append(
+        {"step": state["step"], "seconds": state["seconds"], "loss": loss, "val_psnr": psnr}
+    )
+    if psnr >= best_psnr + min_improvement_db:
+        state["best_step"] = state["step"]
+        store.save_trained(model, best, {"config": config, "state": state})
+    rounds_since_best = sum(point["step"] > state["best_step"] for point in state["curve"])
+    if rounds_since_best >= patience:
+        state["stopped"] = "plateau"
+    elif state["step"] >= max_steps:
+        state["stopped"] = "max_steps"
+
+
 def train(
     build_model,
     stream,
@@ -277,44 +301,35 @@ def train(
             state["stopped"] = None  # a finished run given more steps goes on
         base_seconds = state["seconds"]
         loss = math.nan
-        while state["stopped"] is None:
-            source, target = stream.batch(state["step"])
-            loss = float(np.asarray(model.train_on_batch(source, target)))
-            if not math.isfinite(loss):
-                raise FloatingPointError(
-                    f"the training loss became {loss} at step {state['step'] + 1}; the last "
-                    f"checkpoint ({checkpoint}) is the model before it: lower the learning rate."
-                )
-            state["step"] += 1
-            steps_here += 1
-            state["seconds"] = base_seconds + time.perf_counter() - start
-            if on_step is not None:
-                on_step(state["step"])
-            end_of_round = state["step"] % round_steps == 0 or state["step"] >= max_steps
-            if end_of_round:
-                psnr = validation_psnr(model, validation_batches)
-                state["curve"].append(
-                    {"step": state["step"], "seconds": state["seconds"], "loss": loss, "val_psnr": psnr}
-                )
-                best_psnr = max(
-                    (point["val_psnr"] for point in state["curve"] if point["step"] == state["best_step"]),
-                    default=-math.inf,
-                )
-                if psnr >= best_psnr + min_improvement_db or state["best_step"] == 0:
-                    state["best_step"] = state["step"]
-                    store.save_trained(model, best, {"config": config, "state": state})
-                rounds_since_best = sum(point["step"] > state["best_step"] for point in state["curve"])
-                if rounds_since_best >= patience:
-                    state["stopped"] = "plateau"
-                elif state["step"] >= max_steps:
-                    state["stopped"] = "max_steps"
-                log(progress_line(
-                    state["step"], max_steps, state["seconds"], steps_here, time.perf_counter() - start,
-                    loss, state["curve"],
-                ))  # fmt: skip
-            if end_of_round or time.perf_counter() - last_save >= checkpoint_seconds:
-                store.save_trained(model, checkpoint, {"config": config, "state": state})
-                last_save = time.perf_counter()
+        # the next batch is drawn in a thread while the model trains on this one: batch i is a
+        # function of i alone, so drawing ahead changes nothing but the time
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as prefetch:
+            upcoming = prefetch.submit(stream.batch, state["step"])
+            while state["stopped"] is None:
+                source, target = upcoming.result()
+                upcoming = prefetch.submit(stream.batch, state["step"] + 1)
+                loss = float(np.asarray(model.train_on_batch(source, target)))
+                if not math.isfinite(loss):
+                    raise FloatingPointError(
+                        f"the training loss became {loss} at step {state['step'] + 1}; the last "
+                        f"checkpoint ({checkpoint}) is the model before it: lower the learning rate."
+                    )
+                state["step"] += 1
+                steps_here += 1
+                state["seconds"] = base_seconds + time.perf_counter() - start
+                if on_step is not None:
+                    on_step(state["step"])
+                end_of_round = state["step"] % round_steps == 0 or state["step"] >= max_steps
+                if end_of_round:
+                    _close_round(model, state, validation_batches, loss, best, config, patience, max_steps,
+                                 min_improvement_db)  # fmt: skip
+                    log(progress_line(
+                        state["step"], max_steps, state["seconds"], steps_here, time.perf_counter() - start,
+                        loss, state["curve"],
+                    ))  # fmt: skip
+                if end_of_round or time.perf_counter() - last_save >= checkpoint_seconds:
+                    store.save_trained(model, checkpoint, {"config": config, "state": state})
+                    last_save = time.perf_counter()
         best_model = keras.saving.load_model(best, compile=False, safe_mode=True)
     log(f"stopped ({state['stopped']}) at step {state['step']}; best at step {state['best_step']}")
     return best_model, {"config": config, "state": state}

@@ -4,9 +4,9 @@ import pytest
 
 from sol5lab import networks
 
-# Parameter counts are arithmetic of the architecture, the same on every backend: the TensorFlow
-# pass checks them; the JAX pass keeps to the shapes, the training steps and the deformable
-# convolution, where backends differ.
+# Parameter counts are arithmetic of the architecture; both passes check them, since a builder
+# that creates its weights per backend (MemNet's shared unit, LKA's layers) could differ.
+pytestmark = pytest.mark.portable
 
 
 def conv(size, channels_in, channels_out, bias=True):
