@@ -6,7 +6,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo plots deep-prior tasks architectures strong bench precision colour submission test test-jax venv datasets photos clean
+.PHONY: demo plots deep-prior tasks architectures strong bench precision colour submission test test-jax venv datasets photos text-more clean
 
 demo: datasets
 	$(PYTHON) -m sol5lab.experiments.demo
@@ -40,7 +40,7 @@ architectures: datasets
 # (hours on 2 cores; resumable: run it again after an interruption), scored against BM3D,
 # shipped to sol5lab/models/ with its card. TASK=deblurring (etc.) for another task's model.
 TASK ?= denoising
-strong: datasets photos
+strong: datasets photos text-more
 	$(PYTHON) -m sol5lab.experiments.strong --task $(TASK)
 
 # Speed against this machine's matrix-product rate: training, data, quick mode, restoration
@@ -79,6 +79,12 @@ datasets: venv
 # packages: needs apt-get and dpkg-deb, downloads about 120 MB of packages once.
 photos: venv
 	$(PYTHON) -m sol5lab.wallpapers
+
+# The optional larger text set (text_more_dataset/train, 1200 pages) in 75 fonts: matplotlib's
+# and those of Debian's fonts-liberation, fonts-freefont-ttf and fonts-urw-base35 (about 14 MB
+# of packages, fetched once with apt-get; needs dpkg-deb), sizes 8 to 32 px, 1 or 2 columns.
+text-more: venv
+	$(PYTHON) -m sol5lab.fonts
 
 clean:
 	rm -rf models

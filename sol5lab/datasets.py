@@ -127,6 +127,34 @@ FONT_FILES = (
 #: as a closing curly quote, so it would look wrong in half the pages.
 TEXT_CHARACTERS = string.ascii_letters + string.digits + " .,;:?!'-()"
 
+
+@dataclasses.dataclass(frozen=True)
+class TextStyle:
+    """The ranges a text page is drawn from.
+
+    Attributes
+    ----------
+    fonts : tuple of str
+        Font files: names in matplotlib's ``fonts/ttf`` folder, or absolute paths.
+    font_size_range, ink_range, paper_range, page_side_range : tuple of int
+        Inclusive ranges: the font size in pixels, the ink's and the paper's grey level, a
+        page's height and width.
+    max_columns : int
+        Pages are set in 1 to ``max_columns`` columns (drawn per page when above 1).
+    """
+
+    fonts: tuple
+    font_size_range: tuple
+    ink_range: tuple
+    paper_range: tuple
+    page_side_range: tuple
+    max_columns: int = 1
+
+
+#: The course's pages (``text_dataset``): one column, matplotlib's fonts, the ranges above.
+COURSE_TEXT_STYLE = TextStyle(FONT_FILES, FONT_SIZE_RANGE, INK_RANGE, PAPER_RANGE, PAGE_SIDE_RANGE)
+
+
 # Common English words; sentences are random sequences of them, which gives realistic letter
 # shapes, word lengths and spacing without shipping a corpus.
 _WORDS_TEXT = """
@@ -186,14 +214,15 @@ def _fonts_dir():
 
 @functools.cache
 def _load_font(font_file, size):
-    """Return a Pillow font, cached because parsing a TTF file costs more than a page."""
+    """Return a Pillow font, cached because parsing a TTF file costs more than a page.
+
+    ``font_file`` is a name in matplotlib's folder, or an absolute path."""
     from PIL import ImageFont
 
+    path = font_file if os.path.isabs(font_file) else os.path.join(_fonts_dir(), font_file)
     # The basic layout engine is part of Pillow itself; libraqm (used when installed) shapes
     # text differently, and the pages must not depend on which libraries a machine has.
-    return ImageFont.truetype(
-        os.path.join(_fonts_dir(), font_file), size, layout_engine=ImageFont.Layout.BASIC
-    )
+    return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
 
 
 def _draw_int(rng, low_high):
@@ -296,7 +325,20 @@ def _layout_lines(rng, font, font_size, box):
     return [(left - min(font.getbbox(text)[0], 0), y, text) for text, y in lines]
 
 
-def render_text_page(rng, *, height=256, width=256, font_file=None, font_size=None):
+def _column_boxes(box, columns, gutter):
+    """Split the text block ``box`` into ``columns`` side by side, ``gutter`` pixels apart
+    (fewer where the block is too narrow for them)."""
+    left, top, right, bottom = box
+    while columns > 1 and (right - left - (columns - 1) * gutter) // columns < 4 * gutter:
+        columns -= 1
+    width = (right - left - (columns - 1) * gutter) // columns
+    return [
+        (left + index * (width + gutter), top, left + index * (width + gutter) + width, bottom)
+        for index in range(columns)
+    ]
+
+
+def render_text_page(rng, *, height=256, width=256, font_file=None, font_size=None, style=COURSE_TEXT_STYLE):
     """Render a page of printed English-like text: dark ink on light paper.
 
     The paper and ink grey levels, the margins, the line pitch and the words are drawn from
@@ -309,17 +351,21 @@ def render_text_page(rng, *, height=256, width=256, font_file=None, font_size=No
     height, width : int, optional
         The page's size in pixels, each at least :data:`MIN_PAGE_SIDE`.
     font_file : str, optional
-        One of :data:`FONT_FILES`; drawn from ``rng`` when None.
+        One of the style's fonts; drawn from ``rng`` when None.
     font_size : int, optional
-        The font size in pixels, at least 6; drawn from :data:`FONT_SIZE_RANGE` when None. A
-        size too large for the page gives a page with few or no words.
+        The font size in pixels, at least 6; drawn from the style's range when None. A size
+        too large for the page gives a page with few or no words.
+    style : TextStyle, optional
+        The ranges the page is drawn from; the course's by default (whose pages draw exactly
+        the numbers they always drew). A style of several columns sets the page in 1 to
+        ``max_columns`` columns, a gutter of one font size apart.
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(height, width)``, uint8: the paper's grey level (in :data:`PAPER_RANGE`) with
-        anti-aliased text in the ink's grey level (in :data:`INK_RANGE`), inside margins of
-        at least 6 pixels on every side.
+        Shape ``(height, width)``, uint8: the paper's grey level (in the style's range) with
+        anti-aliased text in the ink's grey level (in its range), inside margins of at least 6
+        pixels on every side.
 
     Raises
     ------
@@ -340,24 +386,27 @@ def render_text_page(rng, *, height=256, width=256, font_file=None, font_size=No
         if side < MIN_PAGE_SIDE:
             raise ValueError(f"{label} must be at least {MIN_PAGE_SIDE} pixels, got {side}.")
     if font_file is None:
-        font_file = FONT_FILES[int(rng.integers(0, len(FONT_FILES)))]
-    elif font_file not in FONT_FILES:
-        raise ValueError(f"font_file must be one of {', '.join(FONT_FILES)}; got {font_file!r}.")
+        font_file = style.fonts[int(rng.integers(0, len(style.fonts)))]
+    elif font_file not in style.fonts:
+        raise ValueError(f"font_file must be one of {', '.join(style.fonts)}; got {font_file!r}.")
     if font_size is None:
-        font_size = _draw_int(rng, FONT_SIZE_RANGE)
+        font_size = _draw_int(rng, style.font_size_range)
     elif not isinstance(font_size, (int, np.integer)) or isinstance(font_size, bool):
         raise TypeError(f"font_size must be an integer, got {font_size!r}.")
     elif font_size < 6:
         raise ValueError(f"font_size must be at least 6 pixels, got {font_size}.")
     height, width, font_size = int(height), int(width), int(font_size)
 
-    paper = _draw_int(rng, PAPER_RANGE)
-    ink = _draw_int(rng, INK_RANGE)
+    paper = _draw_int(rng, style.paper_range)
+    ink = _draw_int(rng, style.ink_range)
     # Margins grow with the page, like a printed page's, and never vanish: a model must also
     # learn to leave blank paper blank.
     left, top, right, bottom = (_draw_int(rng, (6, max(6, min(height, width) // 8))) for _ in range(4))
     font = _load_font(font_file, font_size)
-    lines = _layout_lines(rng, font, font_size, (left, top, width - right, height - bottom))
+    columns = _draw_int(rng, (1, style.max_columns)) if style.max_columns > 1 else 1
+    lines = []
+    for box in _column_boxes((left, top, width - right, height - bottom), columns, gutter=font_size):
+        lines += _layout_lines(rng, font, font_size, box)
 
     page = Image.new("L", (width, height), color=paper)
     draw = ImageDraw.Draw(page)

@@ -10,7 +10,10 @@ recipe's data stream is replayable step by step.
 
 The training photographs are the course's ``image_dataset/train`` and the larger
 ``photo_dataset/train`` (``make photos``, :mod:`sol5lab.wallpapers`), less the photographs of
-:data:`VALIDATION_PHOTOS`, which score the rounds and are never trained on. The held-out test
+:data:`VALIDATION_PHOTOS`, which score the rounds and are never trained on. The training pages
+are the course's and the larger ``text_more_dataset/train`` (``make text-more``,
+:mod:`sol5lab.fonts`: more fonts, sizes, columns and contrasts), less an eighth of the course's
+kept for validation. The held-out test
 images of the task's protocol (:mod:`sol5lab.protocols`) score the finished model only.
 """
 
@@ -151,21 +154,34 @@ def validation_photographs():
     return photos
 
 
-def training_pages():
-    """The training pages of ``text_dataset``."""
-    return sol5_utils.images_for_deblurring()
+def more_text_pages():
+    """Paths of ``text_more_dataset/train`` (:mod:`sol5lab.fonts`), sorted.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the set is not built, saying how to build it.
+    """
+    paths = sorted(glob.glob(os.path.join(sol5_utils.data_root(), "text_more_dataset", "train", "*.png")))
+    if not paths:
+        raise FileNotFoundError(
+            "text_more_dataset/train is empty or missing: build it with `make text-more` "
+            "(python -m sol5lab.fonts; it needs apt-get and dpkg-deb)."
+        )
+    return paths
 
 
 def validation_pages():
-    """Held-out pages: the last eighth of ``text_dataset/train`` (the test pages stay unseen)."""
+    """Held-out pages: the last eighth of ``text_dataset/train``, the course's style (the test
+    pages stay unseen)."""
     pages = sorted(sol5_utils.images_for_deblurring())
     return pages[-len(pages) // 8 :]
 
 
-def training_pages_less_validation():
-    """``text_dataset/train`` less :func:`validation_pages`."""
+def training_pages():
+    """``text_dataset/train`` less :func:`validation_pages`, and the larger text set's pages."""
     held = set(validation_pages())
-    return [page for page in training_pages() if page not in held]
+    return [page for page in sol5_utils.images_for_deblurring() if page not in held] + more_text_pages()
 
 
 def gaussian_noise(image, rng):
@@ -226,7 +242,7 @@ RECIPES = {
             crop_size=(32, 32),
             batch_size=32,
             corruption=motion_blur,
-            training_images=training_pages_less_validation,
+            training_images=training_pages,
             validation_images=validation_pages,
             learning_rate=1e-3,
             max_steps=30_000,

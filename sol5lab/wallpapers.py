@@ -10,26 +10,22 @@ RGB PNG whose long side is at most :data:`LONG_SIDE` pixels (Lanczos).
 
 Run ``python -m sol5lab.wallpapers`` (``make photos``); it needs ``apt-get`` and ``dpkg-deb``
 (Debian or Ubuntu). ``opencv-doc`` and ``mate-backgrounds`` are reserved for independent
-evaluation and are never used for training or tuning: :data:`RESERVED_PACKAGES` refuses them.
+evaluation and are never used for training or tuning: :data:`sol5lab.debian.RESERVED_PACKAGES`
+refuses them.
 """
 
 import argparse
 import dataclasses
-import glob
-import hashlib
 import io
 import os
 import subprocess
 import sys
-import tarfile
 
 import numpy as np
 
 from sol5_utils import data_root
 from sol5lab import datasets
-
-#: Never a source: these packages' images are kept for independent evaluation.
-RESERVED_PACKAGES = frozenset({"opencv-doc", "mate-backgrounds"})
+from sol5lab.debian import check_digest, check_not_reserved, package_file, package_members
 
 #: The long side of a written photograph, at most: wallpapers of 2560 to 6000 pixels are
 #: reduced, which also averages away most of their JPEG artefacts and sensor noise, so the clean
@@ -98,82 +94,16 @@ PHOTO_SOURCES = (
 def check_sources(sources):
     """Refuse a reserved package (ValueError naming it) and two sources of one file name."""
     for photo in sources:
-        if photo.package in RESERVED_PACKAGES:
-            raise ValueError(
-                f"{photo.package} is reserved for independent evaluation and is never a training "
-                f"source; remove {photo.member} from the sources."
-            )
+        check_not_reserved(photo.package, photo.member)
     names = [photo.name for photo in sources]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise ValueError(f"Two sources would write the same file: {', '.join(repeated)}.")
 
 
-def package_file(package, cache_dir, run=subprocess.run):
-    """Return the ``.deb`` of ``package`` in ``cache_dir``, downloading it once with apt-get.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``apt-get`` is missing (not a Debian-like system), or it downloaded nothing.
-    RuntimeError
-        If ``apt-get download`` fails, with its message.
-    """
-    found = sorted(glob.glob(os.path.join(glob.escape(cache_dir), f"{glob.escape(package)}_*.deb")))
-    if found:
-        return found[-1]
-    os.makedirs(cache_dir, exist_ok=True)
-    try:
-        done = run(
-            ["apt-get", "download", package], cwd=cache_dir, capture_output=True, text=True, check=False
-        )
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            "apt-get is not on this system: the photo set is built from Debian's packages (run it "
-            "on Debian or Ubuntu, or put the .deb files in the cache folder yourself)."
-        ) from None
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"apt-get download {package} failed: {done.stderr.strip()[-500:]} (as root, run "
-            f"'apt-get update' once first)."
-        )
-    found = sorted(glob.glob(os.path.join(glob.escape(cache_dir), f"{glob.escape(package)}_*.deb")))
-    if not found:
-        raise FileNotFoundError(f"apt-get download {package} wrote no .deb into {cache_dir}.")
-    return found[-1]
-
-
-def package_members(deb_path, members, run=subprocess.run):
-    """Return ``{member: bytes}`` of the listed files of a ``.deb`` (``dpkg-deb --fsys-tarfile``).
-
-    Raises
-    ------
-    KeyError
-        Naming a member the package does not hold.
-    """
-    tar = run(["dpkg-deb", "--fsys-tarfile", deb_path], capture_output=True, check=True).stdout
-    wanted = {f"./{member}": member for member in members}
-    found = {}
-    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
-        for info in archive:
-            if info.name in wanted and info.isfile():
-                found[wanted[info.name]] = archive.extractfile(info).read()
-    missing = sorted(set(members) - set(found))
-    if missing:
-        raise KeyError(f"{os.path.basename(deb_path)} holds no {missing[0]}: the package has changed.")
-    return found
-
-
 def checked(photo, data):
     """Return ``data`` if its SHA-256 starts with ``photo.sha256``, else raise ValueError."""
-    digest = hashlib.sha256(data).hexdigest()
-    if not digest.startswith(photo.sha256):
-        raise ValueError(
-            f"{photo.member} of {photo.package} is not the file this set was made from (SHA-256 "
-            f"{digest[:16]}, expected {photo.sha256}): the package has changed. Look at the new "
-            f"file, then update PHOTO_SOURCES."
-        )
-    return data
+    return check_digest(data, photo.sha256, f"{photo.member} of {photo.package}", "PHOTO_SOURCES")
 
 
 def prepared(data, long_side=LONG_SIDE):

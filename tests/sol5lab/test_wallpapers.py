@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sol5lab import wallpapers
+from sol5lab import debian, wallpapers
 
 needs_dpkg = pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb (Debian) is needed")
 
@@ -107,7 +107,7 @@ def test_the_reserved_packages_are_never_a_source(tmp_path):
         with pytest.raises(ValueError, match=f"{package} is reserved"):
             wallpapers.build_photo_dataset(tmp_path, sources=reserved, run=no_apt)
     wallpapers.check_sources(wallpapers.PHOTO_SOURCES)  # the shipped list passes the same check
-    assert not {photo.package for photo in wallpapers.PHOTO_SOURCES} & wallpapers.RESERVED_PACKAGES
+    assert not {photo.package for photo in wallpapers.PHOTO_SOURCES} & debian.RESERVED_PACKAGES
 
 
 def test_without_apt_the_build_says_where_it_can_run(tmp_path):
