@@ -26,6 +26,8 @@ measures
   (:func:`architecture_steps`);
 - a 12-megapixel colour photograph denoised by the ``sol5lab restore`` command with the demo's
   model, in a fresh process: its time and its peak memory (:func:`photo_restoration`);
+- each shipped model (``sol5lab.pretrained``): a 512x512 image, and the 12-megapixel photograph
+  through the command, its time and peak memory (:func:`shipped_models`);
 - with ``--full-training``, the full ``learn_denoising_model()`` and ``learn_deblurring_model()``,
   as the library feeds ``fit`` and fed the bare generator.
 
@@ -91,6 +93,7 @@ BUDGETS = {
         "photo_repeats": 2,  # fresh processes, a minute or more each
         "architectures_tasks": ("denoising", "deblurring"),
         "architectures_repeats": 5,
+        "shipped_image_side": 512,
     },
     True: {
         "matmul_size": 512,
@@ -121,6 +124,7 @@ BUDGETS = {
         "photo_repeats": 1,
         "architectures_tasks": ("deblurring",),
         "architectures_repeats": 1,
+        "shipped_image_side": 64,
     },
 }
 
@@ -668,8 +672,8 @@ def synthetic_photograph(shape, *, rng):
     return np.round(np.clip(noisy, 0, 1) * 255).astype(np.uint8)
 
 
-def photo_restoration(shape, tile_pixels, repeats, model_path, *, rng):
-    """Time ``sol5lab restore --task denoise`` on a colour photograph of ``shape``, and its memory.
+def photo_restoration(shape, tile_pixels, repeats, model_path, *, rng, task="denoise", scale=None):
+    """Time ``sol5lab restore --task TASK`` on a colour photograph of ``shape``, and its memory.
 
     Each repetition is a fresh process, so the memory is the command's alone, from reading the
     file to writing its restoration (the model's loading included), above the process's memory
@@ -686,7 +690,9 @@ def photo_restoration(shape, tile_pixels, repeats, model_path, *, rng):
     with tempfile.TemporaryDirectory() as folder:
         source, target = os.path.join(folder, "photo.png"), os.path.join(folder, "restored.png")
         iio.imwrite(source, synthetic_photograph(shape, rng=rng))
-        arguments = ["restore", source, "-o", target, "--task", "denoise", "--model", model_path, "--quiet"]
+        arguments = ["restore", source, "-o", target, "--task", task, "--model", model_path, "--quiet"]
+        if scale is not None:  # super-resolution: the output is scale times the input, each way
+            arguments += ["--scale", str(scale)]
         if tile_pixels is not None:
             arguments += ["--tile-pixels", str(tile_pixels)]
         measured = []
@@ -703,9 +709,10 @@ def photo_restoration(shape, tile_pixels, repeats, model_path, *, rng):
                 raise RuntimeError(f"sol5lab restore failed in its own process:\n{child.stderr[-2000:]}")
             measured.append(report)
         restored = image_files.read_image_file(target)
-        if restored.planes.shape != (*shape, 3) or restored.dtype != np.uint8:
+        expected = tuple(side * (scale or 1) for side in shape)
+        if restored.planes.shape != (*expected, 3) or restored.dtype != np.uint8:
             raise RuntimeError(
-                f"sol5lab restore wrote {restored.planes.shape} {restored.dtype}, not {shape} uint8"
+                f"sol5lab restore wrote {restored.planes.shape} {restored.dtype}, not {expected} uint8"
             )
     model = photos.load_model(model_path)
     used_pixels = photos.TILE_PIXELS if tile_pixels is None else tile_pixels
@@ -772,10 +779,61 @@ def architectures(quick):
     )
 
 
+#: The enlargement a shipped super-resolution model is timed at (its input is the photograph's
+#: size divided by it, each way, so its output has the photograph's size).
+SHIPPED_SCALE = 2
+
+
+def shipped_models(quick, models_dir=None):
+    """Time each shipped model (:mod:`sol5lab.shipped`): a 512x512 grey image restored in
+    this process (``sol5lab.inference.restore_with``, the median of 3 after a warm-up), and the
+    12-megapixel colour photograph by the ``sol5lab restore`` command in a fresh process, with
+    its peak memory (:func:`photo_restoration`, tiled as the command tiles).
+
+    Quick mode times a model of the denoising network's shape with random weights saved where
+    ``models_dir`` says (the time does not depend on the weights), as if it were shipped.
+
+    Returns
+    -------
+    dict
+        ``{task: {"image_side", "seconds", "photo"}}``; empty when no model ships.
+    """
+    from sol5lab import cli, inference, shipped
+
+    budget = BUDGETS[quick]
+    rng = np.random.default_rng(3)
+    if quick:
+        paths = {"denoising": os.path.join(models_dir, "shipped_quick.keras")}
+        files.save_model(restoration_model(), paths["denoising"])
+    else:
+        paths = {task: shipped.model_path(task) for task in shipped.available()}
+    command_task = {task: name for name, task in cli.TASKS.items()}
+    side = budget["shipped_image_side"]
+    result = {}
+    for task, path in paths.items():
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        scale = SHIPPED_SCALE if task == "super_resolution" else None
+        image = rng.uniform(0, 1, (side // (scale or 1), side // (scale or 1)))
+        seconds = timing.timed(
+            lambda m=model, i=image, t=task, f=scale: inference.restore_with(t, m, i, {"factor": f}), 3
+        )
+        shape = tuple(length // (scale or 1) for length in budget["photo_shape"])
+        result[task] = {
+            "image_side": side,
+            "seconds": seconds,
+            "photo": photo_restoration(
+                shape, budget["photo_tile_pixels"], budget["photo_repeats"], path, rng=rng,
+                task=command_task[task], scale=scale,
+            ),
+        }  # fmt: skip
+    return result
+
+
 #: The sections ``--only`` measures alone, into an earlier whole run's results.
 SECTIONS = {
     "photo": lambda quick, models_dir: photo(quick, models_dir),
     "architectures": lambda quick, models_dir: architectures(quick),
+    "shipped": shipped_models,
 }
 
 
@@ -857,6 +915,8 @@ def run(quick, full, models_dir):
     say("architectures")
     result["photo"] = photo(quick, models_dir)
     say("photograph")
+    result["shipped"] = shipped_models(quick, models_dir)
+    say("shipped models")
     result["full_training"] = full_training(budget["full_training_repeats"]) if full else None
     result["total_seconds"] = time.perf_counter() - started
     return result
