@@ -24,6 +24,7 @@ backend) the same code trains across devices.
 
 import concurrent.futures
 import contextlib
+import functools
 import math
 import os
 import time
@@ -245,7 +246,7 @@ def train(
     checkpoint_seconds=CHECKPOINT_SECONDS,
     distribution=None,
     on_step=None,
-    log=print,
+    log=None,
 ):
     """Train a model resumably until its validation PSNR stops improving.
 
@@ -277,7 +278,7 @@ def train(
     on_step : callable, optional
         ``(step) -> None``, called after every training step (progress bars, tests).
     log : callable, optional
-        Where the progress lines go.
+        Where the progress lines go; printed (flushed, for a log file) by default.
 
     Returns
     -------
@@ -288,6 +289,7 @@ def train(
         resumptions), ``curve`` (after each round: ``step``, ``seconds``, ``loss``, ``val_psnr``),
         ``best_step`` and ``stopped`` (``"plateau"`` or ``"max_steps"``).
     """
+    log = log or functools.partial(print, flush=True)
     max_steps = sol5.check_int(max_steps, "max_steps")
     round_steps = sol5.check_int(round_steps, "round_steps")
     patience = sol5.check_int(patience, "patience")
