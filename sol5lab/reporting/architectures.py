@@ -111,7 +111,9 @@ def summarize(comparison, sweep):
 
 
 def _mean_std(statistics, digits, unit=""):
-    """``"mean ± std unit"`` of a :func:`sol5lab.evaluation.spread`."""
+    """``"mean ± std unit"`` of a :func:`sol5lab.evaluation.spread` (the mean alone, of one value)."""
+    if len(statistics["values"]) == 1:
+        return f"{statistics['mean']:.{digits}f}{unit}"
     return f"{statistics['mean']:.{digits}f} ± {statistics['std']:.{digits}f}{unit}"
 
 
@@ -166,6 +168,38 @@ def markdown_table(summary):
             )
         lines.append("")
     return "\n".join(lines[:-1])
+
+
+def headline_table(summary):
+    """Return the README's short table: per network, its held-out PSNR on each task (mean over
+    every case, mean ± std over seeds) and the steps it trained in the budget, best first by the
+    first task, with the classical methods' mean over the same cases."""
+    tasks_ = list(summary["tasks"])
+    labels = sorted(
+        summary["tasks"][tasks_[0]],
+        key=lambda label: -summary["tasks"][tasks_[0]][label]["mean_psnr"]["mean"],
+    )
+    lines = [
+        "| network | " + " | ".join(f"{task}: PSNR (steps)" for task in tasks_) + " |",
+        "| --- | " + " | ".join("---:" for _ in tasks_) + " |",
+    ]
+    for label in labels:
+        cells = []
+        for task in tasks_:
+            entry = summary["tasks"][task].get(label)
+            cells.append(
+                f"{_mean_std(entry['mean_psnr'], 2, ' dB')} ({entry['steps']['mean']:.0f})" if entry else ""
+            )
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for method in sorted(
+        {method for task in tasks_ for method in summary.get("classical", {}).get(task, {})}
+    ):
+        cells = []
+        for task in tasks_:
+            scores = summary.get("classical", {}).get(task, {}).get(method)
+            cells.append(f"{np.mean([score['psnr'] for score in scores.values()]):.2f} dB" if scores else "")
+        lines.append(f"| {CLASSICAL_NAMES.get(method, method)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def plot_psnr_against_time(task, entries, path):
@@ -269,17 +303,18 @@ def markdown_page(summary, figures, docs_dir, reading=""):
         f"Written by `{summary['command']}` ({summary['backend']} backend) from the records in",
         "`results/architectures/` (the summary: `results/architectures.json`). Every network trained",
         "on the task's patches, batch and corruption for "
-        f"{budget:g} minutes of wall-clock time on this machine "
-        f"({summary['machine']['usable_cpus']} CPU cores), under mixed_bfloat16 where its training step",
+        f"{budget:g} minutes of wall-clock time on this machine ({summary['machine']['usable_cpus']} CPU",
+        "cores), under mixed_bfloat16 where its training step",
         "measured at least 1.3 times faster than in float32 (the precision trial's rule; the policy",
         "column), then restored the held-out cases of the task's protocol with `sol5.restore_image`.",
         "Mean ± std over the seeds; the cost columns are medians: a training step at the task's batch,",
         f"and images of {summary['speed_image_side']}x{summary['speed_image_side']} pixels restored per "
         "second.",
         "The classical rows (`results/classical_comparison.json`) are given the true noise level or",
-        "blur kernel, which the networks are not. While training, each run used "
-        f"{min(shares):.2f} to {max(shares):.2f} CPU-seconds per second,",
-        "the witness that no run shared the machine.",
+        "blur kernel, which the networks are not. While training, the runs used "
+        f"{min(shares):.2f} to {max(shares):.2f} CPU-seconds per",
+        "wall-clock second (each run's is in its record): near the top when a run had the machine",
+        "to itself, lower when it shared it.",
         "",
         markdown_table(summary),
         "",

@@ -118,3 +118,19 @@ def test_bfloat16_is_chosen_where_its_step_is_faster_enough_and_measured_once(tm
     assert len(measured) == 4  # the rerun reads the file
     quick = experiment.choose_policies(["deblurring"], ["resnet"], str(tmp_path / "q.json"), quick_mode=True)
     assert quick == {"deblurring/resnet": {"policy": "float32"}} and not os.path.exists(tmp_path / "q.json")
+
+
+def test_the_headline_ranks_the_networks_and_adds_the_classical_means(tiny_run):
+    _, summary = tiny_run
+    lines = report.headline_table(summary).splitlines()
+    assert lines[2].startswith("| resnet | ") and "(" in lines[2]
+    wiener = summary["classical"]["deblurring"]["Wiener"]
+    mean = np.mean([scores["psnr"] for scores in wiener.values()])
+    assert f"| {report.CLASSICAL_NAMES['Wiener']} | {mean:.2f} dB |" in lines
+
+
+def test_the_readme_and_the_docs_show_the_committed_comparison(committed_results):
+    summary = committed_results("architectures.json")
+    assert summary["budget_seconds"] == 60 * experiment.BUDGET_MINUTES and "--" not in summary["command"]
+    assert report.headline_table(summary) in committed_results.readme()
+    assert report.markdown_table(summary) in committed_results.doc("architectures.md")
