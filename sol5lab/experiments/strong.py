@@ -184,6 +184,26 @@ def inference_speed(model, task, *, quick_mode):
     return {"side": side, "seconds": seconds}
 
 
+def print_status(checkpoint, max_steps):
+    """Print the validation curve of the training whose checkpoint is at ``checkpoint``.
+
+    Returns
+    -------
+    dict
+        The checkpoint's ``state`` (:func:`sol5lab.resumable.train`).
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no checkpoint yet.
+    """
+    state = store.read_record(checkpoint)["state"]
+    print(f"{checkpoint}: step {state['step']} of at most {max_steps}, {state['seconds'] / 3600:.2f} h of "
+          f"training, best at step {state['best_step']}, {state['stopped'] or 'not stopped'}")  # fmt: skip
+    print(report.curve_table(state["curve"]))
+    return state
+
+
 def main(argv=None):
     """Run the command; see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -198,6 +218,9 @@ def main(argv=None):
     )
     parser.add_argument(
         "--max-images", type=arguments.positive_int, default=None, help="score on N test images"
+    )
+    parser.add_argument(
+        "--status", action="store_true", help="print the training's curve from its checkpoint; train nothing"
     )
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
@@ -214,15 +237,22 @@ def main(argv=None):
     kind = files.run_kind(args.quick, partial=args.max_steps is not None or args.max_images is not None)
     if args.max_steps is not None:
         recipe = dataclasses.replace(recipe, max_steps=args.max_steps)
+    directory = os.path.join(args.models_dir, "strong", files.variant(args.task, kind))
+    if args.status:
+        if not os.path.isfile(os.path.join(directory, resumable.CHECKPOINT_FILE)):
+            parser.error(f"no checkpoint in {directory}: the training has not started")
+        return print_status(os.path.join(directory, resumable.CHECKPOINT_FILE), recipe.max_steps)
     if TARGETS[args.task]["against"] != "alternative" and not os.path.isfile(args.classical):
-        parser.error(f"--classical {args.classical}: no such file; `make classical` writes it")
+        parser.error(
+            f"--classical {args.classical}: no such file; "
+            "`python -m sol5lab.experiments.classical` (make plots) writes it"
+        )
     classical = files.read_json(args.classical) if os.path.isfile(args.classical) else None
     try:
         stream, validation = streams(recipe, args.seed)
     except FileNotFoundError as error:
         parser.error(str(error))
     config = {"recipe": recipe.config(), "seed": args.seed, "backend": keras.backend.backend()}
-    directory = os.path.join(args.models_dir, "strong", files.variant(args.task, kind))
     distribution = keras.distribution.DataParallel() if args.data_parallel else None
     started = time.perf_counter()
     model, record = resumable.train(

@@ -34,6 +34,18 @@ def targets_table(results):
     return "\n".join(lines)
 
 
+def curve_table(curve):
+    """The validation curve of a training (:func:`sol5lab.resumable.train`'s ``curve``) as a
+    markdown table: step, hours of training, training loss, validation PSNR."""
+    lines = ["| step | training (h) | loss | validation PSNR |", "| ---: | ---: | ---: | ---: |"]
+    lines += [
+        f"| {point['step']:,} | {point['seconds'] / 3600:.2f} | {point['loss']:.5f} | "
+        f"{point['val_psnr']:.2f} dB |"
+        for point in curve
+    ]
+    return "\n".join(lines)
+
+
 def model_card(task, result):
     """Return the model card of ``task``'s shipped model, from its :func:`strong.main` result."""
     recipe = result["config"]["recipe"]

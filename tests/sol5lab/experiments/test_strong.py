@@ -86,3 +86,13 @@ def test_a_missing_photo_set_is_a_usage_error_naming_the_build(tmp_path, monkeyp
     with pytest.raises(SystemExit) as stopped:
         strong.main(arguments(tmp_path, "denoising"))
     assert stopped.value.code == 2 and "make photos" in capsys.readouterr().err
+
+
+def test_status_prints_the_checkpoints_curve_and_trains_nothing(quick_run, capsys, monkeypatch):
+    folder, result = quick_run
+    monkeypatch.setattr(strong.resumable, "train", lambda *args, **kwargs: pytest.fail("trained"))
+    state = strong.main(arguments(folder, "denoising", "--quick", "--max-images", "1", "--status"))
+    assert state == result["training"]
+    out = capsys.readouterr().out
+    assert "step 4 of at most 4" in out and report.curve_table(state["curve"]) in out
+    assert len(report.curve_table(state["curve"]).splitlines()) == 2 + len(state["curve"])
