@@ -214,6 +214,17 @@ def combined_corruption(image, rng):
 
 _PHOTOS = {"training_images": training_photographs, "validation_images": validation_photographs}
 
+#: What every strong recipe shares: the network, the batch, the schedule and the budget.
+_STRONG = {
+    "architecture": "resnet",
+    "network": {"num_channels": 64, "num_res_blocks": 8},
+    "batch_size": 32,
+    "learning_rate": 1e-3,
+    "max_steps": 30_000,
+    "round_steps": 500,
+    "patience": 10,
+}
+
 #: The strong recipes, by task. The network is the assignment's ResNet, widened and deepened: at
 #: an equal budget it restored best of the seeds' networks (docs/architectures.md), and it is the
 #: cheapest per step, which on 2 cores is what buys quality. Its step pays for bfloat16 (1.8 to
@@ -222,59 +233,18 @@ _PHOTOS = {"training_images": training_photographs, "validation_images": validat
 RECIPES = {
     recipe.task: recipe
     for recipe in (
-        Recipe(
-            task="denoising",
-            architecture="resnet",
-            network={"num_channels": 64, "num_res_blocks": 8},
-            crop_size=(32, 32),
-            batch_size=32,
-            corruption=gaussian_noise,
-            learning_rate=1e-3,
-            max_steps=30_000,
-            round_steps=500,
-            patience=10,
-            **_PHOTOS,
-        ),
+        Recipe(task="denoising", crop_size=(32, 32), corruption=gaussian_noise, **_STRONG, **_PHOTOS),
         Recipe(
             task="deblurring",
-            architecture="resnet",
-            network={"num_channels": 64, "num_res_blocks": 8},
             crop_size=(32, 32),
-            batch_size=32,
             corruption=motion_blur,
             training_images=training_pages,
             validation_images=validation_pages,
-            learning_rate=1e-3,
-            max_steps=30_000,
-            round_steps=500,
-            patience=10,
-        ),
-        Recipe(
-            task="super_resolution",
-            architecture="resnet",
-            network={"num_channels": 64, "num_res_blocks": 8},
-            crop_size=(48, 48),  # whole 8x8 blocks and a multiple of 2, 3 and 4
-            batch_size=32,
-            corruption=downscaling,
-            learning_rate=1e-3,
-            max_steps=30_000,
-            round_steps=500,
-            patience=10,
-            **_PHOTOS,
-        ),
-        Recipe(
-            task="jpeg_deblocking",
-            architecture="resnet",
-            network={"num_channels": 64, "num_res_blocks": 8},
-            crop_size=(48, 48),  # whole 8x8 blocks and a multiple of 2, 3 and 4
-            batch_size=32,
-            corruption=jpeg_compression,
-            learning_rate=1e-3,
-            max_steps=30_000,
-            round_steps=500,
-            patience=10,
-            **_PHOTOS,
-        ),
+            **_STRONG,
+        ),  # fmt: skip
+        # 48x48 patches: whole 8x8 JPEG blocks, and a multiple of 2, 3 and 4
+        Recipe(task="super_resolution", crop_size=(48, 48), corruption=downscaling, **_STRONG, **_PHOTOS),
+        Recipe(task="jpeg_deblocking", crop_size=(48, 48), corruption=jpeg_compression, **_STRONG, **_PHOTOS),
     )
 }
 
