@@ -121,21 +121,27 @@ class Recipe:
         return fields
 
 
-def photo_dataset_images():
-    """Paths of ``photo_dataset/train``, sorted.
+def optional_set_images(dataset, make_target, module):
+    """Paths of ``<dataset>/train`` (an optional set built by ``make <make_target>``), sorted.
 
     Raises
     ------
     FileNotFoundError
-        If the photo set is not built, saying how to build it.
+        If the set is not built, saying how to build it.
     """
-    paths = sorted(glob.glob(os.path.join(sol5_utils.data_root(), "photo_dataset", "train", "*.png")))
+    paths = sorted(glob.glob(os.path.join(sol5_utils.data_root(), dataset, "train", "*.png")))
     if not paths:
         raise FileNotFoundError(
-            "photo_dataset/train is empty or missing: build it with `make photos` "
-            "(python -m sol5lab.wallpapers; it needs apt-get and dpkg-deb)."
+            f"{dataset}/train is empty or missing: build it with `make {make_target}` "
+            f"(python -m {module}; it needs apt-get and dpkg-deb)."
         )
     return paths
+
+
+def photo_dataset_images():
+    """Paths of ``photo_dataset/train`` (:mod:`sol5lab.wallpapers`), sorted; FileNotFoundError,
+    saying how to build it, if it is not built."""
+    return optional_set_images("photo_dataset", "photos", "sol5lab.wallpapers")
 
 
 def training_photographs():
@@ -155,20 +161,9 @@ def validation_photographs():
 
 
 def more_text_pages():
-    """Paths of ``text_more_dataset/train`` (:mod:`sol5lab.fonts`), sorted.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the set is not built, saying how to build it.
-    """
-    paths = sorted(glob.glob(os.path.join(sol5_utils.data_root(), "text_more_dataset", "train", "*.png")))
-    if not paths:
-        raise FileNotFoundError(
-            "text_more_dataset/train is empty or missing: build it with `make text-more` "
-            "(python -m sol5lab.fonts; it needs apt-get and dpkg-deb)."
-        )
-    return paths
+    """Paths of ``text_more_dataset/train`` (:mod:`sol5lab.fonts`), sorted; FileNotFoundError,
+    saying how to build it, if it is not built."""
+    return optional_set_images("text_more_dataset", "text-more", "sol5lab.fonts")
 
 
 def validation_pages():
