@@ -13,7 +13,12 @@ the plain interpolation or the decoded JPEG), and the model ships: ``sol5lab/mod
 ``--data-parallel`` trains across every device Keras sees (``keras.distribution.DataParallel``;
 JAX backend), e.g. on a machine with several GPUs. ``--max-steps`` caps the steps (a partial run:
 ``*_partial`` files, nothing shipped); ``--quick`` runs the same code on a tiny network, a few
-steps and the course's images (``*_quick`` files, nothing shipped).
+steps and the course's images (``*_quick`` files, nothing shipped). ``--table`` prints the
+targets table of every finished model (``results/strong/*.json``), the one in the README.
+
+The combined model (``--task combined``) has no protocol of its own: it is scored on the
+protocols of the corruptions it undoes (:data:`COMBINED_PROTOCOLS`) and set against the single
+models' finished results, so it trains after them (run again, it re-scores without training).
 """
 
 import argparse
@@ -50,7 +55,19 @@ TARGETS = {
     "deblurring": {"against": "Wiener", "margin_db": 0.0, "ssim": True},
     "super_resolution": {"against": "alternative", "margin_db": 1.0},
     "jpeg_deblocking": {"against": "alternative", "margin_db": 1.2},
+    # MemNet's claim: one model for every corruption, within 0.5 dB of each single-task model
+    "combined": {"against": "single", "margin_db": -0.5},
 }
+
+#: The held-out protocols that score the combined model, which has none of its own: the cases of
+#: every corruption it is trained on (:data:`sol5lab.corruptions.COMBINED_ORDER`).
+COMBINED_PROTOCOLS = ("super_resolution", "jpeg_deblocking", "salt_and_pepper", "scratches")
+
+
+def protocols_of(task):
+    """The tasks whose held-out protocols score ``task``'s model: its own, or for the combined
+    model :data:`COMBINED_PROTOCOLS`."""
+    return COMBINED_PROTOCOLS if task == "combined" else (task,)
 
 
 def quick_recipe(recipe):
@@ -106,7 +123,13 @@ def streams(recipe, seed):
 
 
 def held_out_scores(task, model, *, max_images=None):
-    """Restore the held-out cases of ``task`` with ``model`` and score them by condition.
+    """Restore the held-out cases of ``task``'s protocol with ``model`` and score them by condition.
+
+    Parameters
+    ----------
+    task : str
+        A task with a test protocol (:data:`sol5lab.tasks.TASKS`); ``model`` is applied as that
+        task's models are (:func:`sol5lab.inference.restore_with`).
 
     Returns
     -------
@@ -132,46 +155,96 @@ def held_out_scores(task, model, *, max_images=None):
     return rows, by_condition
 
 
-def target_rows(task, by_condition, classical):
+def reference_of(task, protocol, condition, means, references):
+    """The quality ``task``'s model must be set against on one condition, by :data:`TARGETS`.
+
+    Parameters
+    ----------
+    protocol, condition : str
+        The held-out protocol and its condition's name.
+    means : dict
+        The condition's means (:func:`held_out_scores`).
+    references : dict
+        ``classical``: ``results/classical_comparison.json`` or None; ``singles``: ``{task:
+        result}`` of the single-task models' :func:`main` results (the combined model's target).
+
+    Returns
+    -------
+    (dict, str) or None
+        The reference's ``psnr`` and ``ssim``, and its name; None where it is not measured.
+    """
+    against = TARGETS[task]["against"]
+    if against == "alternative":
+        return means["alternative"], tasks.task(protocol).alternative
+    if against == "single":
+        single = (references.get("singles") or {}).get(protocol)
+        if single is None:
+            return None
+        return single["held_out"][protocol][condition]["restored"], f"{protocol} model (strong)"
+    scores = (((references.get("classical") or {}).get("tasks") or {}).get(protocol) or {}).get(condition, {})
+    if against not in scores:
+        return None
+    return scores[against], f"{against} (true parameters)"
+
+
+def target_rows(task, held_out, references):
     """Set the model's held-out scores against the task's target (:data:`TARGETS`).
 
     Parameters
     ----------
-    by_condition : dict
-        :func:`held_out_scores`' means.
-    classical : dict or None
-        ``results/classical_comparison.json``.
+    held_out : dict
+        ``{protocol: by_condition}`` of :func:`held_out_scores`, for :func:`protocols_of` ``(task)``.
+    references : dict
+        :func:`reference_of`'s.
 
     Returns
     -------
     list of dict
-        Per condition: ``condition``, ``model`` and ``reference`` (``psnr``, ``ssim``), the
-        ``reference``'s name, the ``required_psnr``, the ``gap_db`` (model minus required: met
-        when at least 0) and ``met`` (PSNR, and SSIM where the target asks for it).
+        Per protocol and condition with a measured reference: ``protocol``, ``condition``,
+        ``model`` and ``reference`` (``psnr``, ``ssim``), the ``reference``'s name, the
+        ``required_psnr``, the ``gap_db`` (model minus required: met when at least 0) and ``met``
+        (PSNR, and SSIM where the target asks for it).
     """
     target = TARGETS[task]
     rows = []
-    for condition, means in by_condition.items():
-        if target["against"] == "alternative":
-            reference, name = means["alternative"], tasks.task(task).alternative
-        else:
-            scores = (((classical or {}).get("tasks") or {}).get(task) or {}).get(condition, {})
-            if target["against"] not in scores:
+    for protocol, by_condition in held_out.items():
+        for condition, means in by_condition.items():
+            found = reference_of(task, protocol, condition, means, references)
+            if found is None:
                 continue
-            reference, name = scores[target["against"]], f"{target['against']} (true parameters)"
-        required = reference["psnr"] + target["margin_db"]
-        model = means["restored"]
-        met = model["psnr"] >= required and (not target.get("ssim") or model["ssim"] >= reference["ssim"])
-        rows.append({
-            "condition": condition,
-            "model": {"psnr": model["psnr"], "ssim": model["ssim"]},
-            "reference_name": name,
-            "reference": {"psnr": reference["psnr"], "ssim": reference["ssim"]},
-            "required_psnr": required,
-            "gap_db": model["psnr"] - required,
-            "met": bool(met),
-        })  # fmt: skip
+            reference, name = found
+            required = reference["psnr"] + target["margin_db"]
+            model = means["restored"]
+            met = model["psnr"] >= required and (not target.get("ssim") or model["ssim"] >= reference["ssim"])
+            rows.append({
+                "protocol": protocol,
+                "condition": condition,
+                "model": {"psnr": model["psnr"], "ssim": model["ssim"]},
+                "reference_name": name,
+                "reference": {"psnr": reference["psnr"], "ssim": reference["ssim"]},
+                "required_psnr": required,
+                "gap_db": model["psnr"] - required,
+                "met": bool(met),
+            })  # fmt: skip
     return rows
+
+
+def single_results(results_dir, kind):
+    """The single-task models' results the combined model is set against: ``{task: result}``
+    of the ``results/strong/<task>.json`` (of the same run ``kind``) that exist."""
+    found = {}
+    for protocol in COMBINED_PROTOCOLS:
+        path = os.path.join(results_dir, "strong", files.variant(protocol, kind) + ".json")
+        if os.path.isfile(path):
+            found[protocol] = files.read_json(path)
+    return found
+
+
+def finished_results(results_dir):
+    """Every full run's result in ``results_dir``: ``{task: result}`` of the
+    ``strong/<task>.json`` that exist, in the order of :data:`sol5lab.recipes.RECIPES`."""
+    paths = {task: os.path.join(results_dir, "strong", f"{task}.json") for task in recipes.RECIPES}
+    return {task: files.read_json(path) for task, path in paths.items() if os.path.isfile(path)}
 
 
 def inference_speed(model, task, *, quick_mode):
@@ -207,7 +280,7 @@ def print_status(checkpoint, max_steps):
 def main(argv=None):
     """Run the command; see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--task", required=True, choices=sorted(recipes.RECIPES))
+    parser.add_argument("--task", choices=sorted(recipes.RECIPES), help="required unless --table")
     parser.add_argument("--seed", type=arguments.non_negative_int, default=0)
     parser.add_argument(
         "--max-steps", type=arguments.positive_int, default=None, help="cap the steps (partial)"
@@ -222,6 +295,9 @@ def main(argv=None):
     parser.add_argument(
         "--status", action="store_true", help="print the training's curve from its checkpoint; train nothing"
     )
+    parser.add_argument(
+        "--table", action="store_true", help="print the targets table of every finished model; train nothing"
+    )
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
     parser.add_argument("--ship-dir", default=shipped.MODELS_DIR)
@@ -231,6 +307,12 @@ def main(argv=None):
         help="the classical methods' scores (make classical)",
     )
     args = parser.parse_args(argv)
+    if args.table:
+        results = finished_results(args.results_dir)
+        print(report.targets_table(results) if results else f"no finished model in {args.results_dir}/strong")
+        return results
+    if args.task is None:
+        parser.error("--task is required (unless --table)")
     recipe = recipes.recipe(args.task)
     if args.quick:
         recipe = quick_recipe(recipe)
@@ -242,7 +324,7 @@ def main(argv=None):
         if not os.path.isfile(os.path.join(directory, resumable.CHECKPOINT_FILE)):
             parser.error(f"no checkpoint in {directory}: the training has not started")
         return print_status(os.path.join(directory, resumable.CHECKPOINT_FILE), recipe.max_steps)
-    if TARGETS[args.task]["against"] != "alternative" and not os.path.isfile(args.classical):
+    if TARGETS[args.task]["against"] in ("BM3D", "Wiener") and not os.path.isfile(args.classical):
         parser.error(
             f"--classical {args.classical}: no such file; "
             "`python -m sol5lab.experiments.classical` (make plots) writes it"
@@ -260,7 +342,12 @@ def main(argv=None):
         max_steps=recipe.max_steps, round_steps=recipe.round_steps, patience=recipe.patience,
         distribution=distribution,
     )  # fmt: skip
-    rows, by_condition = held_out_scores(args.task, model, max_images=args.max_images)
+    scored = {
+        protocol: held_out_scores(protocol, model, max_images=args.max_images)
+        for protocol in protocols_of(args.task)
+    }
+    held_out = {protocol: by_condition for protocol, (_, by_condition) in scored.items()}
+    references = {"classical": classical, "singles": single_results(args.results_dir, kind)}
     result = {
         "command": " ".join(
             ["python -m sol5lab.experiments.strong", *(argv if argv is not None else sys.argv[1:])]
@@ -269,9 +356,9 @@ def main(argv=None):
         "config": config,
         "training": record["state"],
         "parameters": model.count_params(),
-        "held_out": by_condition,
-        "cases": rows,
-        "targets": target_rows(args.task, by_condition, classical),
+        "held_out": held_out,
+        "cases": {protocol: rows for protocol, (rows, _) in scored.items()},
+        "targets": target_rows(args.task, held_out, references),
         "inference": inference_speed(model, args.task, quick_mode=args.quick),
         "seconds_this_process": time.perf_counter() - started,
     }

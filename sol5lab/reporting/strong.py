@@ -8,11 +8,21 @@ CARD_SECTIONS = ("Data", "Recipe", "Training", "Held-out scores", "Use", "Retrai
 USE = {
     "super_resolution": "from sol5lab.inference import super_resolve_image\n"
     "larger = super_resolve_image(image, model, 3)  # 2, 3 or 4 times; grayscale in [0, 1]",
+    "combined": "restored = sol5.restore_image(image, model)  # scratches, JPEG, impulse noise\n"
+    "from sol5lab.inference import super_resolve_image\n"
+    "larger = super_resolve_image(image, model, 3)  # an enlargement, 2 to 4 times",
 }
 
 
 def _hours(seconds):
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+
+
+def condition_name(task, row):
+    """A row's condition, named with its protocol where that is not the task's own (the combined
+    model is scored on the single tasks' protocols)."""
+    protocol = row.get("protocol", task)
+    return row["condition"] if protocol == task else f"{protocol}, {row['condition']}"
 
 
 def targets_table(results):
@@ -26,10 +36,31 @@ def targets_table(results):
     for task, result in results.items():
         for row in result["targets"]:
             lines.append(
-                f"| {task} | {row['condition']} | "
+                f"| {task} | {condition_name(task, row)} | "
                 f"{row['model']['psnr']:.2f} dB / {row['model']['ssim']:.3f} | {row['reference_name']} | "
                 f"{row['reference']['psnr']:.2f} dB / {row['reference']['ssim']:.3f} | "
                 f"{row['required_psnr']:.2f} dB | {row['gap_db']:+.2f} dB | {'yes' if row['met'] else 'no'} |"
+            )
+    return "\n".join(lines)
+
+
+def held_out_table(task, result):
+    """Return the markdown table of every held-out condition of ``task``'s result: the corrupted
+    input, the task's alternative where it has one, and the model (PSNR / SSIM, means)."""
+    lines = [
+        "| condition | images | input | alternative | model |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+
+    def cell(quality):
+        return "–" if quality is None else f"{quality['psnr']:.2f} dB / {quality['ssim']:.3f}"
+
+    for protocol, by_condition in result["held_out"].items():
+        for condition, means in by_condition.items():
+            name = condition_name(task, {"protocol": protocol, "condition": condition})
+            lines.append(
+                f"| {name} | {means['images']} | {cell(means.get('corrupted'))} | "
+                f"{cell(means.get('alternative'))} | {cell(means['restored'])} |"
             )
     return "\n".join(lines)
 
@@ -85,6 +116,10 @@ def model_card(task, result):
         "## Held-out scores",
         "",
         targets_table({task: result}),
+        "",
+        "Every held-out condition (the test images of `sol5lab.protocols`):",
+        "",
+        held_out_table(task, result),
         "",
         f"Restoring a {result['inference']['side']}x{result['inference']['side']} image takes "
         f"{result['inference']['seconds']['median']:.2f} s (median) on "

@@ -9,7 +9,7 @@ import pytest
 
 import sol5
 import sol5lab
-from sol5lab import photos, recipes, shipped, store
+from sol5lab import files, photos, recipes, shipped, store
 from sol5lab.experiments import strong
 from sol5lab.reporting import strong as report
 
@@ -38,11 +38,34 @@ def test_the_targets_set_the_model_against_bm3d_with_its_gap(quick_run, committe
     assert [row["condition"] for row in result["targets"]] == list(bm3d)
     for row in result["targets"]:
         assert row["reference"]["psnr"] == bm3d[row["condition"]]["BM3D"]["psnr"]
-        model = result["held_out"][row["condition"]]["restored"]["psnr"]
+        assert row["protocol"] == "denoising"
+        model = result["held_out"]["denoising"][row["condition"]]["restored"]["psnr"]
         assert row["gap_db"] == pytest.approx(model - row["reference"]["psnr"])
         assert row["met"] == (row["gap_db"] >= 0)
     table = report.targets_table({"denoising": result})
     assert len(table.splitlines()) == 2 + len(result["targets"])
+
+
+def test_the_combined_model_is_set_against_each_single_model_that_is_measured(tmp_path, datasets):
+    # a single-task result, as a finished super-resolution run of the same kind writes it
+    single = {"held_out": {"super_resolution": {
+        f"x{factor}": {"images": 1, "restored": {"psnr": 20.0 + factor, "ssim": 0.5}} for factor in (2, 3, 4)
+    }}}  # fmt: skip
+    files.write_json(str(tmp_path / "results" / "strong" / "super_resolution_quick.json"), single)
+    result = strong.main(arguments(tmp_path, "combined", "--quick", "--max-images", "1"))
+    assert list(result["held_out"]) == list(strong.COMBINED_PROTOCOLS)
+    assert {len(rows) for rows in result["cases"].values()} == {3, 2}  # 1 image, 3 or 2 conditions
+    # only the protocol with a measured single model has targets: 0.5 dB below it
+    assert [(row["protocol"], row["condition"]) for row in result["targets"]] == [
+        ("super_resolution", f"x{factor}") for factor in (2, 3, 4)
+    ]
+    for row, factor in zip(result["targets"], (2, 3, 4), strict=True):
+        model = result["held_out"]["super_resolution"][f"x{factor}"]["restored"]["psnr"]
+        assert row["required_psnr"] == 20.0 + factor - 0.5
+        assert row["gap_db"] == pytest.approx(model - (19.5 + factor))
+    table = report.held_out_table("combined", result)
+    assert len(table.splitlines()) == 2 + 11 and "| salt_and_pepper, 5% of pixels | 1 |" in table
+    assert "| combined | super_resolution, x2 |" in report.targets_table({"combined": result})
 
 
 def test_a_rerun_resumes_from_the_finished_checkpoint_and_trains_nothing(quick_run, capsys):
@@ -96,3 +119,26 @@ def test_status_prints_the_checkpoints_curve_and_trains_nothing(quick_run, capsy
     out = capsys.readouterr().out
     assert "step 4 of at most 4" in out and report.curve_table(state["curve"]) in out
     assert len(report.curve_table(state["curve"]).splitlines()) == 2 + len(state["curve"])
+
+
+def test_table_prints_every_finished_models_targets_in_the_recipes_order(tmp_path, capsys):
+    def finished(gap):
+        row = {"protocol": "x", "condition": "c", "model": {"psnr": 30.0 + gap, "ssim": 0.9},
+               "reference_name": "r", "reference": {"psnr": 30.0, "ssim": 0.9}, "required_psnr": 30.0,
+               "gap_db": gap, "met": gap >= 0}  # fmt: skip
+        return {"targets": [row]}
+
+    for task, gap in (("jpeg_deblocking", 1.5), ("denoising", -0.25)):
+        files.write_json(str(tmp_path / "results" / "strong" / f"{task}.json"), finished(gap))
+    files.write_json(str(tmp_path / "results" / "strong" / "deblurring_quick.json"), finished(9.0))
+    results = strong.main(["--table", "--results-dir", str(tmp_path / "results")])
+    assert list(results) == ["denoising", "jpeg_deblocking"]  # no quick run, the recipes' order
+    out = capsys.readouterr().out
+    assert out.strip() == report.targets_table(results)
+    assert "| -0.25 dB | no |" in out and "| +1.50 dB | yes |" in out
+
+
+def test_training_without_a_task_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        strong.main(["--results-dir", str(tmp_path)])
+    assert stopped.value.code == 2 and "--task is required" in capsys.readouterr().err

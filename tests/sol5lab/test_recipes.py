@@ -1,0 +1,84 @@
+"""The strong recipes: their data never meets their validation, their streams replay, and the
+assignment's rows stay as the course sets them."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+import sol5
+import sol5_utils
+from sol5lab import recipes, tasks
+
+
+@pytest.fixture
+def photo_set(tmp_path, monkeypatch):
+    """A stand-in photo set: the validation photographs and two others, by name only."""
+    names = [*recipes.VALIDATION_PHOTOS, "a.png", "b.png"]
+    paths = sorted(str(tmp_path / name) for name in names)
+    monkeypatch.setattr(recipes, "photo_dataset_images", lambda: paths)
+    return paths
+
+
+def test_the_validation_photographs_are_never_trained_on(photo_set, datasets):
+    training = recipes.training_photographs()
+    validation = recipes.validation_photographs()
+    assert sorted(os.path.basename(path) for path in validation) == sorted(recipes.VALIDATION_PHOTOS)
+    assert not set(training) & set(validation)
+    assert {os.path.basename(path) for path in training} >= {"a.png", "b.png"}
+
+
+def test_a_photo_set_without_the_validation_photographs_is_refused(monkeypatch):
+    monkeypatch.setattr(recipes, "photo_dataset_images", lambda: ["/x/a.png"])
+    with pytest.raises(FileNotFoundError, match="make photos"):
+        recipes.validation_photographs()
+
+
+def test_the_validation_pages_are_the_last_eighth_of_the_course_pages_and_never_trained_on(
+    monkeypatch, datasets
+):
+    monkeypatch.setattr(recipes, "more_text_pages", lambda: ["/more/page.png"])
+    pages = sorted(sol5_utils.images_for_deblurring())
+    held = recipes.validation_pages()
+    assert held == pages[len(pages) - len(pages) // 8 :] and len(held) == len(pages) // 8
+    training = recipes.training_pages()
+    assert not set(training) & set(held) and len(training) == len(pages) - len(held) + 1
+
+
+def test_the_large_patches_hold_whole_jpeg_blocks_and_every_enlargement():
+    for task in ("super_resolution", "jpeg_deblocking", "combined"):
+        height, width = recipes.recipe(task).crop_size
+        for divisor in (2, 3, 4, 8):
+            assert height % divisor == 0 and width % divisor == 0
+
+
+@pytest.mark.parametrize("task", sorted(recipes.RECIPES))
+def test_a_corruption_replays_from_its_generator_and_keeps_the_shape(task):
+    image = np.random.default_rng(0).uniform(0, 1, (48, 48))
+    corruption = recipes.recipe(task).corruption
+    first = corruption(image, np.random.default_rng(5))
+    assert first.shape == image.shape and 0 <= first.min() and first.max() <= 1
+    np.testing.assert_array_equal(first, corruption(image, np.random.default_rng(5)))
+    assert np.abs(first - image).mean() > 0
+
+
+def test_the_config_names_the_images_so_another_photo_set_is_another_training(photo_set, monkeypatch):
+    config = recipes.recipe("denoising").config()
+    assert json.loads(json.dumps(config)) == config
+    assert config["validation_images"] == sorted(recipes.VALIDATION_PHOTOS)
+    assert config["network"]["num_res_blocks"] == 8 and config["corruption"] == "gaussian_noise"
+    monkeypatch.setattr(recipes, "photo_dataset_images", lambda: [*photo_set, "/x/c.png"])
+    assert recipes.recipe("denoising").config() != config
+
+
+def test_the_assignments_rows_are_untouched_by_the_recipes():
+    for task in tasks.ASSIGNMENT_TASKS:
+        assert tasks.task(task).settings is sol5.TASK_SETTINGS[task]
+    assert sol5.TASK_SETTINGS["denoising"]["crop_size"] == (24, 24)
+    assert sol5.TASK_SETTINGS["deblurring"]["crop_size"] == (16, 16)
+
+
+def test_an_unknown_task_names_the_recipes_there_are():
+    with pytest.raises(ValueError, match="recipes for denoising, deblurring"):
+        recipes.recipe("denoise")
