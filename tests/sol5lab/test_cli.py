@@ -14,6 +14,7 @@ import pytest
 import scipy.ndimage
 from PIL import Image
 
+import sol5_utils
 from sol5lab import cli, image_files
 from sol5lab.evaluation import image_quality
 
@@ -191,9 +192,21 @@ def test_a_users_mistake_is_one_line_naming_what_to_fix(tmp_path, photo, model_f
     assert photo[0].read_bytes() == before  # the input is never touched
 
 
-def test_with_no_model_the_command_says_how_to_get_one(photo, tmp_path, capsys):
+def test_with_no_model_and_none_shipped_the_command_says_how_to_get_one(photo, tmp_path, capsys):
     # in this process: the check that nothing ships needs Keras, which the tests have started already
-    assert cli.main(["restore", str(photo[0]), "-o", str(tmp_path / "out.png"), "--task", "denoise"]) == 2
+    assert cli.main(["restore", str(photo[0]), "-o", str(tmp_path / "out.png"), "--task", "deblur"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1
-    assert "no model is shipped for denoising" in error and "--model" in error and "make demo" in error
+    assert "no model is shipped for deblurring" in error and "--model" in error and "make demo" in error
+
+
+def test_with_no_model_the_shipped_denoiser_restores(tmp_path, datasets):
+    clean = tmp_path / "clean.png"
+    rocket = iio.imread(sol5_utils.relpath(os.path.join("image_dataset", "test", "rocket.png")))
+    iio.imwrite(clean, rocket[:96, :128, 0])  # grey, as the model sees each channel
+    noisy, restored = tmp_path / "noisy.png", tmp_path / "restored.png"
+    assert cli.main(["corrupt", str(clean), "-o", str(noisy), "--task", "denoise", "--sigma", "25"]) == 0
+    assert cli.main(["restore", str(noisy), "-o", str(restored), "--task", "denoise", "--quiet"]) == 0
+    original, before, after = (iio.imread(path).astype(np.float64) / 255 for path in (clean, noisy, restored))
+    assert after.shape == original.shape
+    assert image_quality(original, after)["psnr"] > image_quality(original, before)["psnr"] + 5

@@ -1,0 +1,58 @@
+"""The models the package ships: each loads safely, restores as its committed results say, has its
+card, and the README and docs show the targets table of the committed results."""
+
+import numpy as np
+import pytest
+
+import sol5
+import sol5_utils
+import sol5lab
+from sol5lab import evaluation, inference, protocols, shipped, store
+from sol5lab.experiments import strong
+from sol5lab.reporting import strong as report
+
+SHIPPED = shipped.available()
+
+
+def test_every_shipped_model_has_a_recipe_a_card_and_its_finished_result():
+    finished = strong.finished_results(sol5_utils.relpath("results"))
+    assert SHIPPED == sorted(finished)
+    for task in SHIPPED:
+        _, record = store.load_trained(shipped.model_path(task))  # checks its weights' hashes
+        assert record["targets"] == finished[task]["targets"]
+        assert record["config"]["recipe"]["task"] == task and record["training"]["stopped"]
+        with open(shipped.card_path(task), encoding="utf-8") as card:
+            assert card.read() == report.model_card(task, finished[task])
+
+
+def test_the_readme_and_the_docs_show_the_targets_of_every_finished_model(committed_results):
+    finished = strong.finished_results(sol5_utils.relpath("results"))
+    table = report.targets_table(finished)
+    assert table in committed_results.readme() and table in committed_results.doc("strong.md")
+
+
+@pytest.mark.parametrize("task", SHIPPED)
+def test_a_shipped_model_restores_its_first_held_out_case_as_its_result_says(
+    task, committed_results, datasets
+):
+    result = committed_results(f"strong/{task}.json")
+    protocol = strong.protocols_of(task)[0]
+    case = protocols.cases(protocol, max_images=1)[0]
+    model = sol5lab.pretrained(task)
+    restored = inference.restore_with(protocol, model, case["corrupted"], case["parameters"])
+    quality = evaluation.image_quality(case["clean"], restored)
+    recorded = result["cases"][protocol][0]
+    assert (recorded["image"], recorded["condition"]) == (case["image"], case["condition"])
+    assert quality["psnr"] == pytest.approx(recorded["restored"]["psnr"], abs=0.01)
+    assert quality["psnr"] > evaluation.image_quality(case["clean"], case["corrupted"])["psnr"] + 1
+
+
+@pytest.mark.parametrize("task", SHIPPED)
+def test_a_shipped_model_takes_any_size_in_restore_images_convention(task):
+    if task == "super_resolution":
+        pytest.skip("super-resolution takes the low-resolution image (super_resolve_image)")
+    model = sol5lab.pretrained(task)
+    image = np.random.default_rng(0).uniform(0, 1, (37, 29))
+    restored = sol5.restore_image(image, model)
+    assert restored.shape == image.shape and restored.dtype == np.float64
+    assert 0 <= restored.min() and restored.max() <= 1
