@@ -9,7 +9,7 @@ import pytest
 
 import sol5
 import sol5lab
-from sol5lab import files, photos, recipes, shipped, store
+from sol5lab import corruptions, files, photos, recipes, shipped, store
 from sol5lab.experiments import strong
 from sol5lab.reporting import strong as report
 
@@ -46,7 +46,11 @@ def test_the_targets_set_the_model_against_bm3d_with_its_gap(quick_run, committe
     assert len(table.splitlines()) == 2 + len(result["targets"])
 
 
-def test_the_combined_model_is_set_against_each_single_model_that_is_measured(tmp_path, datasets):
+def test_the_combined_model_is_set_against_each_single_model_that_is_measured(
+    tmp_path, datasets, monkeypatch
+):
+    # two of its protocols: one with a finished single model, one without
+    monkeypatch.setattr(strong, "COMBINED_PROTOCOLS", ("super_resolution", "salt_and_pepper"))
     # a single-task result, as a finished super-resolution run of the same kind writes it
     single = {"held_out": {"super_resolution": {
         f"x{factor}": {"images": 1, "restored": {"psnr": 20.0 + factor, "ssim": 0.5}} for factor in (2, 3, 4)
@@ -54,7 +58,7 @@ def test_the_combined_model_is_set_against_each_single_model_that_is_measured(tm
     files.write_json(str(tmp_path / "results" / "strong" / "super_resolution_quick.json"), single)
     result = strong.main(arguments(tmp_path, "combined", "--quick", "--max-images", "1"))
     assert list(result["held_out"]) == list(strong.COMBINED_PROTOCOLS)
-    assert {len(rows) for rows in result["cases"].values()} == {3, 2}  # 1 image, 3 or 2 conditions
+    assert [len(rows) for rows in result["cases"].values()] == [3, 3]  # 1 image, 3 conditions each
     # only the protocol with a measured single model has targets: 0.5 dB below it
     assert [(row["protocol"], row["condition"]) for row in result["targets"]] == [
         ("super_resolution", f"x{factor}") for factor in (2, 3, 4)
@@ -64,7 +68,7 @@ def test_the_combined_model_is_set_against_each_single_model_that_is_measured(tm
         assert row["required_psnr"] == 20.0 + factor - 0.5
         assert row["gap_db"] == pytest.approx(model - (19.5 + factor))
     table = report.held_out_table("combined", result)
-    assert len(table.splitlines()) == 2 + 11 and "| salt_and_pepper, 5% of pixels | 1 |" in table
+    assert len(table.splitlines()) == 2 + 6 and "| salt_and_pepper, 5% of pixels | 1 |" in table
     assert "| combined | super_resolution, x2 |" in report.targets_table({"combined": result})
 
 
@@ -142,3 +146,9 @@ def test_training_without_a_task_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
         strong.main(["--results-dir", str(tmp_path)])
     assert stopped.value.code == 2 and "--task is required" in capsys.readouterr().err
+
+
+def test_the_combined_model_is_scored_on_every_corruption_it_undoes():
+    assert sorted(strong.COMBINED_PROTOCOLS) == sorted(corruptions.COMBINED_ORDER)
+    assert strong.protocols_of("combined") == strong.COMBINED_PROTOCOLS
+    assert strong.protocols_of("denoising") == ("denoising",)
