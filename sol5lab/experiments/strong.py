@@ -229,21 +229,15 @@ def target_rows(task, held_out, references):
     return rows
 
 
-def single_results(results_dir, kind):
-    """The single-task models' results the combined model is set against: ``{task: result}``
-    of the ``results/strong/<task>.json`` (of the same run ``kind``) that exist."""
-    found = {}
-    for protocol in COMBINED_PROTOCOLS:
-        path = os.path.join(results_dir, "strong", files.variant(protocol, kind) + ".json")
-        if os.path.isfile(path):
-            found[protocol] = files.read_json(path)
-    return found
-
-
-def finished_results(results_dir):
-    """Every full run's result in ``results_dir``: ``{task: result}`` of the
-    ``strong/<task>.json`` that exist, in the order of :data:`sol5lab.recipes.RECIPES`."""
-    paths = {task: os.path.join(results_dir, "strong", f"{task}.json") for task in recipes.RECIPES}
+def finished_results(results_dir, tasks_=None, kind="full"):
+    """The finished runs' results in ``results_dir``: ``{task: result}`` of the
+    ``strong/<task>.json`` (``<task>_quick.json``, ... for another run ``kind``) that exist, for
+    ``tasks_`` (every recipe's, in the order of :data:`sol5lab.recipes.RECIPES`, when omitted).
+    The combined model is set against those of :data:`COMBINED_PROTOCOLS`."""
+    paths = {
+        task: os.path.join(results_dir, "strong", files.variant(task, kind) + ".json")
+        for task in (recipes.RECIPES if tasks_ is None else tasks_)
+    }
     return {task: files.read_json(path) for task, path in paths.items() if os.path.isfile(path)}
 
 
@@ -347,7 +341,8 @@ def main(argv=None):
         for protocol in protocols_of(args.task)
     }
     held_out = {protocol: by_condition for protocol, (_, by_condition) in scored.items()}
-    references = {"classical": classical, "singles": single_results(args.results_dir, kind)}
+    singles = finished_results(args.results_dir, COMBINED_PROTOCOLS, kind)
+    references = {"classical": classical, "singles": singles}
     result = {
         "command": " ".join(
             ["python -m sol5lab.experiments.strong", *(argv if argv is not None else sys.argv[1:])]
