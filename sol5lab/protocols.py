@@ -20,7 +20,7 @@ from sol5lab import tasks
 SEED = 2020
 
 
-def cases(task, *, max_images=None, split="test", seed=SEED):
+def cases(task, *, max_images=None, split="test", seed=SEED, max_side=None):
     """Return the held-out cases of ``task``: every test image under every condition.
 
     Parameters
@@ -34,6 +34,9 @@ def cases(task, *, max_images=None, split="test", seed=SEED):
         parameters without looking at the test images.
     seed : int, optional
         Seed of the corruptions.
+    max_side : int, optional
+        Keep only the central ``max_side`` x ``max_side`` window of each image (a side that is
+        already shorter stays whole), cut before the corruption, for tiny runs.
 
     Returns
     -------
@@ -45,14 +48,16 @@ def cases(task, *, max_images=None, split="test", seed=SEED):
     Raises
     ------
     ValueError
-        If the task is unknown or has no test protocol of its own, or ``max_images`` is not a
-        positive int (``TypeError`` if it is not a number).
+        If the task is unknown or has no test protocol of its own, or ``max_images`` or
+        ``max_side`` is not a positive int (``TypeError`` if it is not a number).
     FileNotFoundError
         If the task's test images are missing (``make datasets`` builds them).
     """
     record = tasks.task(task)
     if max_images is not None:
         max_images = sol5.check_int(max_images, "max_images")
+    if max_side is not None:
+        max_side = sol5.check_int(max_side, "max_side")
     if split not in ("test", "train"):
         raise ValueError(f"split must be 'test' or 'train', got {split!r}.")
     if not record.conditions:
@@ -61,6 +66,8 @@ def cases(task, *, max_images=None, split="test", seed=SEED):
     result = []
     for image_index, path in enumerate(paths):
         image = sol5.read_image(path, sol5.GRAYSCALE)
+        if max_side is not None:
+            image = central_window(image, max_side)
         for condition_index, condition in enumerate(record.conditions):
             rng = np.random.default_rng([seed, *record.seed_path, image_index, condition_index])
             result.append(
@@ -73,6 +80,16 @@ def cases(task, *, max_images=None, split="test", seed=SEED):
                 }
             )
     return result
+
+
+def central_window(image, side):
+    """The central ``side`` x ``side`` window of a 2-D ``image`` (a shorter side stays whole).
+
+    Returns a view of ``image``; where a side's surplus is odd, the window sits one pixel nearer
+    the top or left.
+    """
+    top, left = (max(0, length - side) // 2 for length in image.shape[:2])
+    return image[top : top + side, left : left + side]
 
 
 def colour_cases(task, *, max_images=None, seed=SEED):

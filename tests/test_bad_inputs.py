@@ -147,6 +147,7 @@ ROWS = [
     ("tasks unknown task", lambda b: tasks.task("inpainting"), ValueError, "inpainting"),
     ("protocols max_images 0", lambda b: protocols.cases("denoising", max_images=0), ValueError, "max_images"),
     ("protocols max_images -1", lambda b: protocols.cases("denoising", max_images=-1), ValueError, "max_images"),
+    ("protocols max_side 0", lambda b: protocols.cases("denoising", max_side=0), ValueError, "max_side"),
     ("protocols split", lambda b: protocols.cases("denoising", split="valid"), ValueError, "split"),
     ("image_quality shapes differ", lambda b: evaluation.image_quality(IMAGE, IMAGE[:8]), ValueError, "shape"),
     ("classical unknown method", lambda b: classical.apply_method("denoising", "magic", {}, None), ValueError, "magic"),

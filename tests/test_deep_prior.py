@@ -25,7 +25,6 @@ def test_denoises_a_64x64_image():
     assert image_quality(clean, restored)["psnr"] > image_quality(clean, noisy)["psnr"] + 2
 
 
-@pytest.mark.portable  # the cheap ones; the studies of the fit run on TensorFlow only
 def test_any_size_and_reproducible():
     noisy = np.random.default_rng(2).random((21, 30))
     first = sol5.deep_prior_restore_image(noisy, num_iterations=3, seed=5)
@@ -35,7 +34,7 @@ def test_any_size_and_reproducible():
     )
 
 
-@pytest.mark.portable
+@pytest.mark.portable  # the cheap ones; the studies of the fit run on TensorFlow only
 def test_rejects_bad_arguments():
     with pytest.raises(ValueError, match="num_iterations"):
         sol5.deep_prior_restore_image(np.zeros((8, 8)), num_iterations=0)

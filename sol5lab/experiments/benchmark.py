@@ -71,9 +71,11 @@ BUDGETS = {
         "train_step_repeats": 5,
         "loader_batches": 10,  # batches drawn per timed repetition
         "loader_repeats": 5,
+        "data_wait_tasks": TASKS,
         "fit_steps": 30,  # steps of each timed fit, each timed alone
         "fit_repeats": 5,  # rounds of fits: real data, one constant batch, real data as float32
         "plain_fit_repeats": 2,  # fits fed the bare generator, for its teardown
+        "quick_mode_tasks": TASKS,
         "quick_mode_repeats": 5,  # fresh processes per task
         "restore_sizes": (256, 512, 1024, 2048),
         "restore_first_repeats": 2,  # each on a fresh model: building and tracing included
@@ -92,6 +94,7 @@ BUDGETS = {
         "photo_tile_pixels": None,  # the command's default, sol5lab.photos.TILE_PIXELS
         "photo_repeats": 2,  # fresh processes, a minute or more each
         "architectures_tasks": ("denoising", "deblurring"),
+        "architectures_networks": None,  # every network of sol5lab.networks.ARCHITECTURES
         "architectures_repeats": 5,
         "shipped_image_side": 512,
     },
@@ -102,9 +105,13 @@ BUDGETS = {
         "train_step_repeats": 2,
         "loader_batches": 2,
         "loader_repeats": 2,
+        # the sections that spend seconds per task (fits, fresh processes) time one: the code
+        # path is the same for both
+        "data_wait_tasks": ("deblurring",),
         "fit_steps": 2,
         "fit_repeats": 2,
         "plain_fit_repeats": 1,
+        "quick_mode_tasks": ("deblurring",),
         "quick_mode_repeats": 1,
         "restore_sizes": (64, 128),
         "restore_first_repeats": 1,
@@ -123,6 +130,8 @@ BUDGETS = {
         "photo_tile_pixels": 64 * 64,
         "photo_repeats": 1,
         "architectures_tasks": ("deblurring",),
+        # one network with a rate target and one without: each network's build and trace is seconds
+        "architectures_networks": ("resnet", "lka_resnet"),
         "architectures_repeats": 1,
         "shipped_image_side": 64,
     },
@@ -432,14 +441,15 @@ def mixed_precision_step_ratio(task, batch_size, repeats, *, rng):
 # --------------------------------------------------------------------------------------------
 
 
-def architecture_steps(tasks_, repeats, matmul_size, *, rng):
-    """Time a training step of every network of :mod:`sol5lab.networks` under both policies.
+def architecture_steps(tasks_, repeats, matmul_size, *, rng, names=None):
+    """Time a training step of each network of :mod:`sol5lab.networks` under both policies.
 
     Each network is built with the task's settings (its width; the depth of its registry row) on
     the task's patches, compiled as ``sol5.train_model`` compiles, and timed with
     ``train_on_batch`` on a fixed random batch of the task's size; its rate (the operations of
     :func:`sol5lab.timing.training_step_flops` per second) is compared with the matrix-product
     rate of the dtype it computes in: float32's, or bfloat16's under ``mixed_bfloat16``.
+    ``names`` are the networks timed (registry names), by default every one.
 
     Returns
     -------
@@ -459,7 +469,7 @@ def architecture_steps(tasks_, repeats, matmul_size, *, rng):
         settings = sol5.training_settings(task)
         batch = random_batch(task, settings["batch_size"], rng)
         steps[task] = {}
-        for name in networks.ARCHITECTURES:
+        for name in networks.ARCHITECTURES if names is None else names:
             steps[task][name] = {}
             for policy, dtype in policies.items():
                 with training.keras_policy(policy):
@@ -776,6 +786,7 @@ def architectures(quick):
         budget["architectures_repeats"],
         budget["matmul_size"],
         rng=np.random.default_rng(2),
+        names=budget["architectures_networks"],
     )
 
 
@@ -879,10 +890,12 @@ def run(quick, full, models_dir):
             budget["plain_fit_repeats"],
             rng=rng,
         )
-        for task in TASKS
+        for task in budget["data_wait_tasks"]
     }
     say("data loading")
-    result["quick_mode"] = {task: quick_mode(task, budget["quick_mode_repeats"]) for task in TASKS}
+    result["quick_mode"] = {
+        task: quick_mode(task, budget["quick_mode_repeats"]) for task in budget["quick_mode_tasks"]
+    }
     say("quick mode")
     result["restore_image"] = restore_sizes(
         budget["restore_sizes"],

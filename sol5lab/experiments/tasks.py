@@ -37,17 +37,23 @@ from sol5lab.reporting import tasks as tasks_report
 
 #: Seed of the models' training.
 TRAINING_SEED = 0
+#: The quick run scores each test image's central window of this side: the models' restorations
+#: are most of its time, and a whole 512x512 image takes about a second each.
+QUICK_MAX_SIDE = 128
 
 
 def model_stem(models_dir, task, quick_mode):
     return files.variant(os.path.join(models_dir, "tasks", f"{task}_seed{TRAINING_SEED}"), quick_mode)
 
 
-def run_task(task, models, trainings, *, results_dir, quick_mode=False, max_images=None, kind=None):
+def run_task(
+    task, models, trainings, *, results_dir, quick_mode=False, max_images=None, kind=None, max_side=None
+):
     """Score ``task``'s single-task and combined models on its cases, and write the results.
 
     ``kind`` is the run's :func:`sol5lab.files.run_kind` (by default, from ``quick_mode``): it
-    names the file.
+    names the file. ``max_side`` scores only each test image's central window of that side
+    (:func:`sol5lab.protocols.cases`); the quick run's is :data:`QUICK_MAX_SIDE`.
 
     Returns
     -------
@@ -61,6 +67,8 @@ def run_task(task, models, trainings, *, results_dir, quick_mode=False, max_imag
         "models": {name: trainings[name]["config"] for name in (task, "combined")},
         "conditions": list(tasks.TASKS[task].conditions),
         "max_images": max_images,
+        # only where it is set, so that the committed full results stay current
+        **({"max_side": max_side} if max_side is not None else {}),
     }
     kind = files.run_kind(quick_mode) if kind is None else kind
     path = files.variant(os.path.join(results_dir, "tasks", task), kind) + ".json"
@@ -70,7 +78,7 @@ def run_task(task, models, trainings, *, results_dir, quick_mode=False, max_imag
         return record
     start = time.perf_counter()
     rows = []
-    for case in protocols.cases(task, max_images=max_images):
+    for case in protocols.cases(task, max_images=max_images, max_side=max_side):
         row = {"image": case["image"], "condition": case["condition"]}
         if task != "super_resolution":  # a low-resolution input has no size to compare
             row["corrupted"] = image_quality(case["clean"], case["corrupted"])
@@ -106,6 +114,7 @@ def main(argv=None):
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
     args = parser.parse_args(argv)
     max_images = 1 if args.quick and args.max_images is None else args.max_images
+    max_side = QUICK_MAX_SIDE if args.quick else None
     # quick and partial runs write beside a full run's results, never over them; the models of a
     # partial run are full trainings, shared with the full run (the store checks how they were made)
     kind = files.run_kind(args.quick, partial=args.max_images is not None)
@@ -136,6 +145,7 @@ def main(argv=None):
             quick_mode=args.quick,
             max_images=max_images,
             kind=kind,
+            max_side=max_side,
         )
         for task in tasks.COMPARED_TASKS
     }
@@ -150,7 +160,7 @@ def main(argv=None):
     table = tasks_report.markdown_table(summary)
     files.write_text(os.path.join(args.results_dir, f"restoration_tasks{suffix}.md"), table + "\n")
     tasks_report.plot_examples(
-        models, os.path.join(args.results_dir, f"restoration_tasks_examples{suffix}.png")
+        models, os.path.join(args.results_dir, f"restoration_tasks_examples{suffix}.png"), max_side=max_side
     )
     print()
     print(table)

@@ -65,17 +65,19 @@ def _shown_input(task, case):
     ]
 
 
-def plot_examples(models, path, *, window=128):
+def plot_examples(models, path, *, window=128, max_side=None):
     """One row per task: a window of the first test image under the task's middle condition,
-    input | alternative | single-task model | combined model | clean, with whole-image PSNRs."""
+    input | alternative | single-task model | combined model | clean, with whole-image PSNRs.
+    ``max_side`` restores only the image's central window of that side, as the run scored it."""
     compared = tasks.COMPARED_TASKS
     figure, axes = plt.subplots(len(compared), 5, figsize=(12, 2.8 * len(compared)))
     for axes_row, task in zip(axes, compared, strict=True):
         conditions = tasks.TASKS[task].conditions
         middle = conditions[len(conditions) // 2]
-        case = next(case for case in protocols.cases(task, max_images=1) if case["parameters"] == middle)
+        cases = protocols.cases(task, max_images=1, max_side=max_side)
+        case = next(case for case in cases if case["parameters"] == middle)
         clean = case["clean"]
-        top, left = (clean.shape[0] - window) // 2, (clean.shape[1] - window) // 2
+        top, left = (max(0, side - window) // 2 for side in clean.shape)
         panels = [
             (f"{task.replace('_', ' ')}, {middle['name']}", _shown_input(task, case)),
             (tasks.TASKS[task].alternative, case["alternative"]),

@@ -102,3 +102,20 @@ def test_the_cases_are_the_stated_corruptions(datasets):
     # fixed seeds: the same cases every time
     again = protocols.cases("salt_and_pepper", max_images=1)
     np.testing.assert_array_equal(again[0]["corrupted"], cases["salt_and_pepper"][0]["corrupted"])
+
+
+def test_max_side_cuts_the_central_window_before_the_corruption(denoising_cases):
+    windowed = protocols.cases("denoising", max_images=1, max_side=100)
+    whole = denoising_cases[0]["clean"]
+    top, left = (whole.shape[0] - 100) // 2, (whole.shape[1] - 100) // 2
+    for case in windowed:
+        assert case["clean"].shape == case["corrupted"].shape == (100, 100)
+        np.testing.assert_array_equal(case["clean"], whole[top : top + 100, left : left + 100])
+        # the noise is drawn for the window, at the condition's strength
+        sigma = case["parameters"]["sigma"]
+        assert np.std(case["corrupted"] - case["clean"]) == pytest.approx(sigma, rel=0.25)
+
+
+def test_a_window_larger_than_a_side_keeps_that_side_whole():
+    image = np.arange(6 * 20.0).reshape(6, 20)
+    np.testing.assert_array_equal(protocols.central_window(image, 8), image[:, 6:14])

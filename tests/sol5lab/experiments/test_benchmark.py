@@ -73,15 +73,12 @@ def test_writes_its_json_with_every_section(quick_run):
     assert files.read_json(str(folder / "benchmark_quick.json")) == json.loads(json.dumps(result))
     assert SECTIONS <= set(result)
     assert result["full_training"] is None  # only with --full-training
-    assert (
-        set(result["training_step"])
-        == set(result["data_wait"])
-        == set(result["quick_mode"])
-        == {
-            "denoising",
-            "deblurring",
-        }
-    )
+    assert set(result["training_step"]) == set(result["data_loading"]) == {"denoising", "deblurring"}
+    budget = benchmark.BUDGETS[True]
+    assert list(result["data_wait"]) == list(budget["data_wait_tasks"]) == ["deblurring"]
+    assert list(result["quick_mode"]) == list(budget["quick_mode_tasks"]) == ["deblurring"]
+    full = benchmark.BUDGETS[False]
+    assert full["data_wait_tasks"] == full["quick_mode_tasks"] == benchmark.TASKS  # the full run times both
     machine = result["machine"]
     assert machine["cpu_count"] >= 1 and machine["keras_backend"] == keras.backend.backend()
     assert set(machine["cpu_flags"]) == {"avx2", "avx512f", "avx512_bf16", "fma", "amx"}
@@ -197,7 +194,9 @@ def test_every_network_is_timed_under_both_policies_against_its_dtypes_matmul(qu
     section = result["architectures"]
     assert set(section["matmul"]) == {"float32", "bfloat16"}
     steps = section["steps"]["deblurring"]
-    assert set(steps) == set(networks.ARCHITECTURES)
+    timed = benchmark.BUDGETS[True]["architectures_networks"]
+    assert list(steps) == list(timed) and set(timed) <= set(networks.ARCHITECTURES)
+    assert benchmark.BUDGETS[False]["architectures_networks"] is None  # the full run times them all
     for by_policy in steps.values():
         for policy, dtype in (("float32", "float32"), ("mixed_bfloat16", "bfloat16")):
             step = by_policy[policy]
@@ -211,7 +210,6 @@ def test_every_network_is_timed_under_both_policies_against_its_dtypes_matmul(qu
     ]
     with_target = {row["what"] for row in rows if row["met"] is not None}
     assert with_target == {
-        f"training step, deblurring, {name}, mixed_bfloat16"
-        for name in networks.ARCHITECTURES
-        if name != "lka_resnet"
+        f"training step, deblurring, {name}, mixed_bfloat16" for name in timed if name != "lka_resnet"
     }
+    assert with_target  # the quick run times a network with a target and one without
