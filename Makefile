@@ -60,10 +60,14 @@ colour: datasets
 submission:
 	$(PYTHON_BASE) -m sol5lab.submission
 
-# Two workers: much of a test's time is one core tracing a Keras function.
+# Two workers: much of a test's time is one core tracing a Keras function. Each computes on one
+# thread: two workers' thread pools on 2 cores only fought (the TensorFlow pass took 217 s
+# with the default threads, 201 s with one, on this project's 2-core machine).
+ONE_THREAD := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \
+	XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 test: datasets
-	$(PYTHON) -m pytest -n 2 --dist loadfile
-	KERAS_BACKEND=jax $(PYTHON) -m pytest -n 2 --dist loadfile -m portable
+	$(ONE_THREAD) $(PYTHON) -m pytest -n 2 --dist loadfile
+	$(ONE_THREAD) KERAS_BACKEND=jax $(PYTHON) -m pytest -n 2 --dist loadfile -m portable
 
 venv: $(INSTALLED)
 

@@ -19,6 +19,11 @@ from sol5lab import tasks
 #: Seed of the test corruptions.
 SEED = 2020
 
+#: Quick runs (smoke tests of an experiment's code) score each test image's central window of
+#: this side (``cases(..., max_side=QUICK_MAX_SIDE)``): restoring a whole 512x512 image with
+#: the assignment's network takes about a second, most of such a run's time.
+QUICK_MAX_SIDE = 128
+
 
 def cases(task, *, max_images=None, split="test", seed=SEED, max_side=None):
     """Return the held-out cases of ``task``: every test image under every condition.

@@ -10,8 +10,8 @@ per condition.
 
 Run ``python -m sol5lab.experiments.demo`` (``make demo`` sets everything up first);
 ``--retrain`` ignores saved models, ``--quick`` uses the presubmission's quick mode (seconds, a
-smoke test on the first test image that writes ``*_quick`` files beside the full run's, never
-over them).
+smoke test on the first test image's central 128x128 window that writes ``*_quick`` files
+beside the full run's, never over them).
 """
 
 import argparse
@@ -58,7 +58,9 @@ def main(argv=None):
         model, record = store.trained_model(
             task, stem, seed=SEED, quick_mode=args.quick, retrain=args.retrain
         )
-        cases = protocols.cases(task, max_images=max_images)
+        cases = protocols.cases(
+            task, max_images=max_images, max_side=protocols.QUICK_MAX_SIDE if args.quick else None
+        )
         rows = evaluation.score(
             cases, lambda corrupted, parameters, model=model: sol5.restore_image(corrupted, model)
         )

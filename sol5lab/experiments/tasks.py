@@ -37,9 +37,6 @@ from sol5lab.reporting import tasks as tasks_report
 
 #: Seed of the models' training.
 TRAINING_SEED = 0
-#: The quick run scores each test image's central window of this side: the models' restorations
-#: are most of its time, and a whole 512x512 image takes about a second each.
-QUICK_MAX_SIDE = 128
 
 
 def model_stem(models_dir, task, quick_mode):
@@ -53,7 +50,7 @@ def run_task(
 
     ``kind`` is the run's :func:`sol5lab.files.run_kind` (by default, from ``quick_mode``): it
     names the file. ``max_side`` scores only each test image's central window of that side
-    (:func:`sol5lab.protocols.cases`); the quick run's is :data:`QUICK_MAX_SIDE`.
+    (:func:`sol5lab.protocols.cases`); the quick run's is :data:`sol5lab.protocols.QUICK_MAX_SIDE`.
 
     Returns
     -------
@@ -114,7 +111,7 @@ def main(argv=None):
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
     args = parser.parse_args(argv)
     max_images = 1 if args.quick and args.max_images is None else args.max_images
-    max_side = QUICK_MAX_SIDE if args.quick else None
+    max_side = protocols.QUICK_MAX_SIDE if args.quick else None
     # quick and partial runs write beside a full run's results, never over them; the models of a
     # partial run are full trainings, shared with the full run (the store checks how they were made)
     kind = files.run_kind(args.quick, partial=args.max_images is not None)

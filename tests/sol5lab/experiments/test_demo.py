@@ -55,8 +55,11 @@ def test_the_scores_are_the_saved_models_on_the_protocols_cases(quick_run):
     for task in demo.TASKS:
         model = keras.saving.load_model(folder / "models" / f"{task}_quick.keras", compile=False)
         for case, row in zip(
-            protocols.cases(task, max_images=1), summary["tasks"][task]["cases"], strict=True
+            protocols.cases(task, max_images=1, max_side=protocols.QUICK_MAX_SIDE),
+            summary["tasks"][task]["cases"],
+            strict=True,
         ):
+            assert case["clean"].shape == (protocols.QUICK_MAX_SIDE,) * 2  # the quick run's window
             assert (row["image"], row["condition"]) == (case["image"], case["condition"])
             assert row["corrupted"] == image_quality(case["clean"], case["corrupted"])
             restored = image_quality(case["clean"], sol5.restore_image(case["corrupted"], model))

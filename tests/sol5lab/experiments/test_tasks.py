@@ -60,8 +60,8 @@ def test_the_stored_scores_are_those_of_the_saved_models(quick_run):
 
     folder, _, _ = quick_run
     record = files.read_json(str(folder / "results" / "tasks" / "jpeg_deblocking_quick.json"))
-    case = protocols.cases("jpeg_deblocking", max_images=1, max_side=task_comparison.QUICK_MAX_SIDE)[0]
-    assert case["clean"].shape == (task_comparison.QUICK_MAX_SIDE,) * 2  # the quick run's window
+    case = protocols.cases("jpeg_deblocking", max_images=1, max_side=protocols.QUICK_MAX_SIDE)[0]
+    assert case["clean"].shape == (protocols.QUICK_MAX_SIDE,) * 2  # the quick run's window
     for key, name in (("single", "jpeg_deblocking"), ("combined", "combined")):
         model = keras.saving.load_model(
             task_comparison.model_stem(str(folder / "models"), name, True) + ".keras", compile=False
