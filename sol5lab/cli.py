@@ -30,6 +30,8 @@ TASKS = {
     "super-resolution": "super_resolution",
     "salt-and-pepper": "salt_and_pepper",
     "scratches": "scratches",
+    # an unknown mix of scratches, low resolution, JPEG and impulse noise: the combined model's
+    "combined": "combined",
 }
 
 #: The enlargements super-resolution offers: those its model was trained for
@@ -48,6 +50,7 @@ CORRUPT_OPTIONS = {
     "super-resolution": {"scale": (2, "factor", int)},
     "salt-and-pepper": {"amount": (0.1, "amount", float)},
     "scratches": {"coverage": (0.1, "coverage", float)},
+    "combined": {},  # the seed draws which corruptions and how strong, as in training
 }
 
 #: The ranges ``corrupt`` accepts, as (low, high, how to say it).
@@ -429,7 +432,9 @@ def parser():
     corrupting.add_argument("--scale", type=int, choices=SCALES, help="super-resolution: the downscaling (2)")
     corrupting.add_argument("--amount", type=float, help="salt-and-pepper: the share of pixels hit (0.1)")
     corrupting.add_argument("--coverage", type=float, help="scratches: the share of pixels scratched (0.1)")
-    corrupting.add_argument("--seed", type=int, default=0, help="seed of the random draws (0)")
+    corrupting.add_argument(
+        "--seed", type=int, default=0, help="seed of the random draws (0); combined: the mix drawn"
+    )
     corrupting.add_argument("--force", action="store_true", help="allow overwriting the input file")
     corrupting.set_defaults(run=corrupt)
     return main_parser

@@ -212,6 +212,8 @@ CORRUPTIONS = {
     "scratches": lambda plane, c, rng: corruptions.add_scratches(
         plane, c["coverage"], c["coverage"], rng=rng
     ),
+    # a random non-empty mix of the four above, drawn as the combined model is trained
+    "combined": lambda plane, c, rng: corruptions.add_combined_corruption(plane, rng=rng),
 }
 
 #: The corruptions drawn afresh for each colour channel (a camera's noise); the others hit the

@@ -112,6 +112,21 @@ def test_corruptions_keep_the_file_and_draw_from_the_seed():
     )
 
 
+def test_the_combined_corruption_is_one_mix_per_seed_and_the_same_in_every_channel():
+    grey = picture((48, 64))
+    image = ImageFile(planes=np.repeat(grey[..., None], 3, axis=-1), alpha=None, dtype=np.dtype(np.uint8))
+    mixes = [photos.corrupt_image_file(image, "combined", {}, seed=seed).planes for seed in range(4)]
+    for mixed in mixes:
+        assert mixed.shape == image.planes.shape and mixed.dtype == np.uint8
+        assert np.any(mixed != image.planes)  # never the empty mix
+        # one draw of the mix and its strengths, replayed on each channel
+        np.testing.assert_array_equal(mixed[..., 0], mixed[..., 2])
+    # the grey plane's own corruption, drawn from the same seed
+    expected = corruptions.add_combined_corruption(grey / 255, rng=np.random.default_rng(3))
+    np.testing.assert_array_equal(mixes[3][..., 1], image_files.from_unit(expected, np.uint8))
+    assert len({mixed.tobytes() for mixed in mixes}) == 4  # each seed its own mix
+
+
 def test_a_model_file_is_checked_and_a_shipped_model_is_found(tmp_path, small_model):
     import keras
 
@@ -132,6 +147,6 @@ def test_a_model_file_is_checked_and_a_shipped_model_is_found(tmp_path, small_mo
 
 
 def test_the_commands_names_cover_every_task_with_a_model_and_its_scales():
-    assert set(cli.TASKS.values()) == set(tasks.ASSIGNMENT_TASKS) | set(tasks.COMPARED_TASKS)
+    assert set(cli.TASKS.values()) == {*tasks.ASSIGNMENT_TASKS, *tasks.COMPARED_TASKS, "combined"}
     assert set(cli.TASKS.values()) == set(photos.CORRUPTIONS)
     assert cli.SCALES == photos.SCALES == tuple(corruptions.SUPER_RESOLUTION["factors"])
