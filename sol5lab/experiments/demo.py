@@ -52,15 +52,16 @@ def main(argv=None):
         "protocol_seed": protocols.SEED,
         "tasks": {},
     }
+    max_side = protocols.QUICK_MAX_SIDE if args.quick else None
+    if max_side is not None:
+        summary["max_side"] = max_side  # the central window of each image that was scored
     for task in TASKS:
         # depth 5, seed SEED, kept as models_dir/<task>[_quick].keras (see sol5lab.store)
         stem = files.variant(os.path.join(args.models_dir, task), args.quick)
         model, record = store.trained_model(
             task, stem, seed=SEED, quick_mode=args.quick, retrain=args.retrain
         )
-        cases = protocols.cases(
-            task, max_images=max_images, max_side=protocols.QUICK_MAX_SIDE if args.quick else None
-        )
+        cases = protocols.cases(task, max_images=max_images, max_side=max_side)
         rows = evaluation.score(
             cases, lambda corrupted, parameters, model=model: sol5.restore_image(corrupted, model)
         )

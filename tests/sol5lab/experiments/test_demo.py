@@ -55,7 +55,7 @@ def test_the_scores_are_the_saved_models_on_the_protocols_cases(quick_run):
     for task in demo.TASKS:
         model = keras.saving.load_model(folder / "models" / f"{task}_quick.keras", compile=False)
         for case, row in zip(
-            protocols.cases(task, max_images=1, max_side=protocols.QUICK_MAX_SIDE),
+            protocols.cases(task, max_images=1, max_side=summary["max_side"]),
             summary["tasks"][task]["cases"],
             strict=True,
         ):
