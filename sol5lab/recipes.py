@@ -67,7 +67,8 @@ class Recipe:
         Rounds without a better validation PSNR before training stops.
     policy : str
         Keras' dtype policy (``mixed_bfloat16`` where the architectures comparison measured it
-        faster).
+        faster); a machine without native bfloat16 trains in float32 instead
+        (:func:`sol5lab.training.compute_policy`), from the same checkpoint.
     augment : bool
         Random flips and quarter turns of every patch pair.
     loss : str
@@ -93,12 +94,13 @@ class Recipe:
     loss: str = "mean_squared_error"
     num_valid_batches: int = 8
 
-    def build(self):
+    def build(self, policy=None):
         """Return the recipe's network, compiled: Adam with the cosine schedule, the loss,
-        under the recipe's dtype policy (kept by the model)."""
+        under ``policy`` (kept by the model; the recipe's own by default, and
+        :func:`sol5lab.training.compute_policy` says which one a machine can afford)."""
         from sol5lab import training
 
-        with training.keras_policy(self.policy):
+        with training.keras_policy(policy or self.policy):
             model = networks.build(self.architecture, **networks.settings_of(self.architecture, self.network))
             schedule = keras.optimizers.schedules.CosineDecay(self.learning_rate, self.max_steps)
             model.compile(loss=self.loss, optimizer=keras.optimizers.Adam(schedule, beta_2=sol5.ADAM_BETA_2))

@@ -15,6 +15,12 @@ Three things make it so:
   same batches from the same weights and optimizer gives the same weights, bit for bit on
   TensorFlow (tested).
 
+A checkpoint also moves between machines that train under different dtype policies
+(``policy=``): a machine without native bfloat16 trains in float32 (see
+:func:`sol5lab.training.compute_policy`), and the weights and the optimizer's state carry over
+unchanged, since mixed precision keeps both in float32. The record lists each policy and the step
+it began at; the same-result guarantee holds within one policy.
+
 :func:`train` validates every ``round_steps`` steps on fixed held-out patches, keeps the best
 model, stops when the validation PSNR has not improved for ``patience`` rounds (or at
 ``max_steps``), checkpoints at every round and at least every ``checkpoint_seconds``, and prints
@@ -189,7 +195,52 @@ def progress_line(step, max_steps, seconds, steps_done_here, seconds_here, loss,
     )
 
 
-def _start_or_resume(build_model, checkpoint, config, log):
+def layer_policy(model):
+    """The dtype policy's name of ``model``'s first layer with weights (a functional model's own
+    policy is float32 whatever its layers compute in)."""
+    return next(layer.dtype_policy.name for layer in model.layers if layer.weights)
+
+
+def carry_over(source, target):
+    """Copy ``source``'s weights and optimizer state (moments, step count) into ``target``, a
+    compiled model of the same network under another dtype policy; return ``target``.
+
+    Raises
+    ------
+    ValueError
+        When ``target`` is not compiled, or the two differ in their weights or optimizer
+        variables.
+    """
+    if getattr(target, "optimizer", None) is None:
+        raise ValueError("build_model must return a compiled model (with its optimizer)")
+    if not target.optimizer.built:  # Keras makes the moments at the first step
+        target.optimizer.build(target.trainable_variables)
+    pairs = [(source.weights, target.weights), (source.optimizer.variables, target.optimizer.variables)]
+    for from_variables, to_variables in pairs:
+        shapes = [tuple(variable.shape) for variable in from_variables]
+        if shapes != [tuple(variable.shape) for variable in to_variables]:
+            raise ValueError("the checkpoint's network or optimizer differs from the one build_model builds")
+    for from_variables, to_variables in pairs:
+        for from_variable, to_variable in zip(from_variables, to_variables, strict=True):
+            to_variable.assign(from_variable)
+    return target
+
+
+def _start_or_resume(build_model, checkpoint, config, log, policy):
+    """Return ``(model, state)``: the checkpoint's when it matches ``config`` (carried over to a
+    model of ``build_model`` when it computes under another ``policy``), else fresh ones."""
+    model, state = _load_or_build(build_model, checkpoint, config, log)
+    policies = state.setdefault("policies", [{"step": 0, "policy": layer_policy(model)}])
+    if policy is not None and policy != policies[-1]["policy"]:
+        log(f"carrying the checkpoint over from {policies[-1]['policy']} to {policy}")
+        model = carry_over(model, build_model())
+        if policies[-1]["step"] == state["step"]:
+            policies.pop()  # the last policy trained no step
+        policies.append({"step": state["step"], "policy": policy})
+    return model, state
+
+
+def _load_or_build(build_model, checkpoint, config, log):
     """Return ``(model, state)``: the checkpoint's when it matches ``config``, else fresh ones."""
     if os.path.exists(checkpoint):
         try:
@@ -232,6 +283,28 @@ def _close_round(
         state["stopped"] = "max_steps"
 
 
+def best_so_far(directory, config):
+    """Return ``(model, record)`` of a training under way in ``directory``: the best model so far
+    (``best.keras``) and the record of its last checkpoint (``state["stopped"]`` is None while it
+    can go on), to use or ship before it ends.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``directory`` holds no checkpoint or no best model yet.
+    ValueError
+        When its checkpoint is another training's (its config differs from ``config``).
+    """
+    checkpoint, best = os.path.join(directory, CHECKPOINT_FILE), os.path.join(directory, BEST_FILE)
+    for path in (checkpoint, best):
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path}: no such file; the training has not finished a round yet")
+    record = store.read_record(checkpoint)
+    if record.get("config") != config:
+        raise ValueError(f"{checkpoint} is the checkpoint of another training (its config differs).")
+    return keras.saving.load_model(best, compile=False, safe_mode=True), record
+
+
 def train(
     build_model,
     stream,
@@ -247,6 +320,7 @@ def train(
     distribution=None,
     on_step=None,
     log=None,
+    policy=None,
 ):
     """Train a model resumably until its validation PSNR stops improving.
 
@@ -279,6 +353,9 @@ def train(
         ``(step) -> None``, called after every training step (progress bars, tests).
     log : callable, optional
         Where the progress lines go; printed (flushed, for a log file) by default.
+    policy : str, optional
+        The dtype policy ``build_model`` builds under; a checkpoint trained under another is
+        carried over to it (:func:`carry_over`).
 
     Returns
     -------
@@ -287,7 +364,8 @@ def train(
     record : dict
         ``config`` and ``state``: ``step`` (steps trained), ``seconds`` (training time, across
         resumptions), ``curve`` (after each round: ``step``, ``seconds``, ``loss``, ``val_psnr``),
-        ``best_step`` and ``stopped`` (``"plateau"`` or ``"max_steps"``).
+        ``best_step``, ``stopped`` (``"plateau"`` or ``"max_steps"``) and ``policies`` (each
+        dtype policy trained under, from the ``step`` it began at).
     """
     log = log or functools.partial(print, flush=True)
     max_steps = sol5.check_int(max_steps, "max_steps")
@@ -297,7 +375,7 @@ def train(
     best = os.path.join(directory, BEST_FILE)
     scope = distribution.scope() if distribution is not None else contextlib.nullcontext()
     with scope:
-        model, state = _start_or_resume(build_model, checkpoint, config, log)
+        model, state = _start_or_resume(build_model, checkpoint, config, log, policy)
         start, steps_here, last_save = time.perf_counter(), 0, time.perf_counter()
         if state["stopped"] == "max_steps" and state["step"] < max_steps:
             state["stopped"] = None  # a finished run given more steps goes on

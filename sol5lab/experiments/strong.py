@@ -10,6 +10,10 @@ its scores are set against the issue's targets (the classical methods with their
 the plain interpolation or the decoded JPEG), and the model ships: ``sol5lab/models/<task>.keras``
 (the record inside), its model card ``sol5lab/models/<task>.md`` and ``results/strong/<task>.json``.
 
+``--ship-best`` scores and ships the best model so far of a training still under way (its card
+says so), so that a training of many sessions ships before it ends; run without it, the training
+goes on and ships again when it stops.
+
 ``--data-parallel`` trains across every device Keras sees (``keras.distribution.DataParallel``;
 JAX backend), e.g. on a machine with several GPUs. ``--max-steps`` caps the steps (a partial run:
 ``*_partial`` files, nothing shipped); ``--quick`` runs the same code on a tiny network, a few
@@ -23,6 +27,7 @@ models' finished results, so it trains after them (run again, it re-scores witho
 
 import argparse
 import dataclasses
+import functools
 import os
 import sys
 import time
@@ -43,6 +48,7 @@ from sol5lab import (
     store,
     tasks,
     timing,
+    training,
 )
 from sol5lab.reporting import strong as report
 
@@ -290,6 +296,11 @@ def main(argv=None):
         "--status", action="store_true", help="print the training's curve from its checkpoint; train nothing"
     )
     parser.add_argument(
+        "--ship-best",
+        action="store_true",
+        help="score and ship the best model so far of a training under way; train nothing",
+    )
+    parser.add_argument(
         "--table", action="store_true", help="print the targets table of every finished model; train nothing"
     )
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
@@ -330,12 +341,19 @@ def main(argv=None):
         parser.error(str(error))
     config = {"recipe": recipe.config(), "seed": args.seed, "backend": keras.backend.backend()}
     distribution = keras.distribution.DataParallel() if args.data_parallel else None
+    policy = training.compute_policy(recipe.policy)
     started = time.perf_counter()
-    model, record = resumable.train(
-        recipe.build, stream, validation, directory=directory, config=config,
-        max_steps=recipe.max_steps, round_steps=recipe.round_steps, patience=recipe.patience,
-        distribution=distribution,
-    )  # fmt: skip
+    if args.ship_best:
+        try:
+            model, record = resumable.best_so_far(directory, config)
+        except (FileNotFoundError, ValueError) as error:
+            parser.error(f"--ship-best: {error}")
+    else:
+        model, record = resumable.train(
+            functools.partial(recipe.build, policy), stream, validation, directory=directory,
+            config=config, max_steps=recipe.max_steps, round_steps=recipe.round_steps,
+            patience=recipe.patience, distribution=distribution, policy=policy,
+        )  # fmt: skip
     scored = {
         protocol: held_out_scores(protocol, model, max_images=args.max_images)
         for protocol in protocols_of(args.task)

@@ -77,12 +77,27 @@ def curve_table(curve):
     return "\n".join(lines)
 
 
+def policies_line(state):
+    """Return ``[]`` for a training under one dtype policy, else a one-line list saying from
+    which step each policy computed (``state["policies"]``, :func:`sol5lab.resumable.train`)."""
+    policies = state.get("policies", [])
+    if len(policies) < 2:
+        return []
+    spans = [f"{entry['policy']} from step {entry['step']:,}" for entry in policies]
+    return [
+        f"Dtype policies: {'; '.join(spans)} (a machine without native bfloat16 trains in float32, "
+        "`sol5lab.training.compute_policy`)."
+    ]
+
+
 def model_card(task, result):
     """Return the model card of ``task``'s shipped model, from its :func:`strong.main` result."""
     recipe = result["config"]["recipe"]
     state = result["training"]
     best = next(point for point in state["curve"] if point["step"] == state["best_step"])
     network = ", ".join(f"{key} {value}" for key, value in recipe["network"].items())
+    # a model shipped before its training ends (strong --ship-best) says so
+    stopped = state["stopped"] or f"still under way, of at most {recipe['max_steps']:,} steps"
     lines = [
         f"# Shipped model: {task}",
         "",
@@ -108,8 +123,9 @@ def model_card(task, result):
         "",
         "## Training",
         "",
-        f"{state['step']:,} steps in {_hours(state['seconds'])} of training ({state['stopped']}); the "
+        f"{state['step']:,} steps in {_hours(state['seconds'])} of training ({stopped}); the "
         f"shipped weights are step {state['best_step']:,}'s, validation PSNR {best['val_psnr']:.2f} dB.",
+        *policies_line(state),
         "The curve (step, seconds, loss, validation PSNR) is `training.curve` in "
         f"`results/strong/{task}.json`.",
         "",

@@ -194,10 +194,10 @@ def test_a_users_mistake_is_one_line_naming_what_to_fix(tmp_path, photo, model_f
 
 def test_with_no_model_and_none_shipped_the_command_says_how_to_get_one(photo, tmp_path, capsys):
     # in this process: the check that nothing ships needs Keras, which the tests have started already
-    assert cli.main(["restore", str(photo[0]), "-o", str(tmp_path / "out.png"), "--task", "deblur"]) == 2
+    assert cli.main(["restore", str(photo[0]), "-o", str(tmp_path / "out.png"), "--task", "jpeg"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1
-    assert "no model is shipped for deblurring" in error and "--model" in error and "make demo" in error
+    assert "no model is shipped for jpeg_deblocking" in error and "--model" in error and "make tasks" in error
 
 
 def test_with_no_model_the_shipped_denoiser_restores(tmp_path, datasets):

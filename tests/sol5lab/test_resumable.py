@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import sol5
-from sol5lab import networks, resumable, store
+from sol5lab import networks, resumable, store, training
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -28,14 +28,15 @@ def stream(image_files, seed=3, corruption=noisy, **kwargs):
     return resumable.PatchStream(image_files, corruption, (16, 16), 4, seed=seed, **kwargs)
 
 
-def build(learning_rate=1e-3):
+def build(learning_rate=1e-3, policy="float32"):
     """A small compiled network with a learning-rate schedule (its state must resume too)."""
 
     def builder():
         keras.utils.set_random_seed(0)
-        model = networks.build("resnet", num_channels=8, num_res_blocks=1)
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, 12)
-        model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(schedule, beta_2=0.9))
+        with training.keras_policy(policy):
+            model = networks.build("resnet", num_channels=8, num_res_blocks=1)
+            schedule = keras.optimizers.schedules.CosineDecay(learning_rate, 12)
+            model.compile(loss="mean_squared_error", optimizer=keras.optimizers.Adam(schedule, beta_2=0.9))
         return model
 
     return builder
@@ -141,6 +142,32 @@ def test_a_run_that_stops_improving_stops_after_its_patience_and_returns_the_bes
 
 
 @pytest.mark.portable
+def test_a_bfloat16_checkpoint_carries_its_weights_and_optimizer_over_to_float32(image_files, tmp_path):
+    # a machine without native bfloat16 resumes another machine's mixed_bfloat16 run in float32
+    train(image_files, tmp_path, 6, builder=build(policy="mixed_bfloat16"), policy="mixed_bfloat16")
+    saved = keras.saving.load_model(tmp_path / resumable.CHECKPOINT_FILE, compile=True, safe_mode=True)
+    carried = resumable.carry_over(saved, build()())
+    assert resumable.layer_policy(saved) == "mixed_bfloat16" and resumable.layer_policy(carried) == "float32"
+    for weights, expected in zip(carried.get_weights(), saved.get_weights(), strict=True):
+        np.testing.assert_array_equal(weights, expected)
+    assert int(carried.optimizer.iterations) == 6  # so the cosine schedule goes on where it was
+    for variable, expected in zip(carried.optimizer.variables, saved.optimizer.variables, strict=True):
+        np.testing.assert_array_equal(np.asarray(variable), np.asarray(expected))
+    _, record = train(image_files, tmp_path, 9, policy="float32")
+    assert record["state"]["policies"] == [
+        {"step": 0, "policy": "mixed_bfloat16"},
+        {"step": 6, "policy": "float32"},
+    ]
+    assert [point["step"] for point in record["state"]["curve"]] == [3, 6, 9]
+    assert record["state"]["curve"][-1]["val_psnr"] > record["state"]["curve"][0]["val_psnr"] - 1.0
+    narrower = networks.build("resnet", num_channels=4, num_res_blocks=1)
+    with pytest.raises(ValueError, match="must return a compiled model"):
+        resumable.carry_over(saved, narrower)
+    narrower.compile(loss="mean_squared_error", optimizer="adam")
+    with pytest.raises(ValueError, match="network or optimizer differs"):
+        resumable.carry_over(saved, narrower)
+
+
 def test_the_checkpoint_of_another_run_is_refused_naming_it(image_files, tmp_path):
     train(image_files, tmp_path, 3)
     with pytest.raises(ValueError, match="checkpoint.keras is the checkpoint of another training"):

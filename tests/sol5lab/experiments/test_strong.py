@@ -100,6 +100,35 @@ def test_a_full_run_ships_a_model_with_its_card_that_pretrained_loads(tmp_path, 
     assert photos.shipped_model("deblurring") is not None and photos.shipped_model("denoising") is None
 
 
+def test_ship_best_ships_the_best_so_far_of_a_training_under_way_and_says_so(
+    tmp_path, datasets, monkeypatch, capsys
+):
+    tiny = strong.quick_recipe(recipes.RECIPES["deblurring"])
+    monkeypatch.setitem(recipes.RECIPES, "deblurring", tiny)
+    with pytest.raises(SystemExit):
+        strong.main(arguments(tmp_path, "deblurring", "--ship-best"))
+    error = capsys.readouterr().err
+    assert "--ship-best" in error and "checkpoint.keras: no such file" in error
+
+    def killed_at_step_3(step):
+        if step == 3:
+            raise KeyboardInterrupt  # after the round of step 2 and its checkpoint
+
+    train = strong.resumable.train
+    monkeypatch.setattr(strong.resumable, "train", lambda *a, **k: train(*a, **k, on_step=killed_at_step_3))
+    with pytest.raises(KeyboardInterrupt):
+        strong.main(arguments(tmp_path, "deblurring"))
+    monkeypatch.setattr(strong.resumable, "train", lambda *args, **kwargs: pytest.fail("trained"))
+    result = strong.main(arguments(tmp_path, "deblurring", "--ship-best"))
+    assert result["training"]["step"] == 2 and result["training"]["stopped"] is None
+    model, record = store.load_trained(str(tmp_path / "shipped" / "deblurring.keras"))
+    best = store.load_trained(str(tmp_path / "models" / "strong" / "deblurring" / "best.keras"))[0]
+    for weights, expected in zip(model.get_weights(), best.get_weights(), strict=True):
+        np.testing.assert_array_equal(weights, expected)
+    card = (tmp_path / "shipped" / "deblurring.md").read_text()
+    assert "2 steps in" in card and "still under way, of at most 4 steps" in card
+
+
 def test_pretrained_names_the_shipped_models_and_how_to_train_one(tmp_path, monkeypatch):
     monkeypatch.setattr(shipped, "MODELS_DIR", str(tmp_path))
     with pytest.raises(
