@@ -362,8 +362,12 @@ def main(argv=None):
     singles = finished_results(args.results_dir, COMBINED_PROTOCOLS, kind)
     references = {"classical": classical, "singles": singles}
     result = {
+        # the command that trains this model (--ship-best only ships it before the end)
         "command": " ".join(
-            ["python -m sol5lab.experiments.strong", *(argv if argv is not None else sys.argv[1:])]
+            [
+                "python -m sol5lab.experiments.strong",
+                *(arg for arg in (argv if argv is not None else sys.argv[1:]) if arg != "--ship-best"),
+            ]
         ),
         "machine": timing.machine_info(),
         "config": config,

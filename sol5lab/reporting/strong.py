@@ -90,6 +90,21 @@ def policies_line(state):
     ]
 
 
+#: The most image names a card lists; a longer list is in the result's JSON.
+CARD_NAMES = 40
+
+
+def _names(names, task):
+    """``names`` joined by commas; past :data:`CARD_NAMES`, the first and last few and where the
+    whole list is."""
+    if len(names) <= CARD_NAMES:
+        return ", ".join(names)
+    return (
+        f"{', '.join(names[:3])}, ..., {', '.join(names[-3:])} (every name: "
+        f"`config.recipe.training_images` in `results/strong/{task}.json`)"
+    )
+
+
 def model_card(task, result):
     """Return the model card of ``task``'s shipped model, from its :func:`strong.main` result."""
     recipe = result["config"]["recipe"]
@@ -107,7 +122,7 @@ def model_card(task, result):
         "",
         "## Data",
         "",
-        f"{len(recipe['training_images'])} training images: {', '.join(recipe['training_images'])}.",
+        f"{len(recipe['training_images'])} training images: {_names(recipe['training_images'], task)}.",
         f"Validation (never trained on): {', '.join(recipe['validation_images'])}.",
         f"Corruption: `{recipe['corruption']}` (sol5lab.recipes), drawn afresh for every patch.",
         "",
@@ -139,7 +154,7 @@ def model_card(task, result):
         "",
         f"Restoring a {result['inference']['side']}x{result['inference']['side']} image takes "
         f"{result['inference']['seconds']['median']:.2f} s (median) on "
-        f"{result['machine']['usable_cpus']} CPU cores.",
+        f"{result['machine']['usable_cpus']} CPU cores ({result['machine']['cpu_model']}).",
         "",
         "## Use",
         "",

@@ -200,6 +200,32 @@ def test_with_no_model_and_none_shipped_the_command_says_how_to_get_one(photo, t
     assert "no model is shipped for jpeg_deblocking" in error and "--model" in error and "make tasks" in error
 
 
+def test_with_no_model_the_shipped_deblurrer_restores_a_page(tmp_path, datasets):
+    clean = tmp_path / "clean.png"
+    page = sorted(sol5_utils.dataset_images("text_dataset", "test"))[0]
+    iio.imwrite(clean, iio.imread(page)[:96, :128])
+    blurred, restored = tmp_path / "blurred.png", tmp_path / "restored.png"
+    corrupt = [
+        "corrupt",
+        str(clean),
+        "-o",
+        str(blurred),
+        "--task",
+        "deblur",
+        "--kernel-size",
+        "7",
+        "--angle",
+        "45",
+    ]
+    assert cli.main(corrupt) == 0
+    assert cli.main(["restore", str(blurred), "-o", str(restored), "--task", "deblur", "--quiet"]) == 0
+    original, before, after = (
+        iio.imread(path).astype(np.float64) / 255 for path in (clean, blurred, restored)
+    )
+    assert after.shape == original.shape
+    assert image_quality(original, after)["psnr"] > image_quality(original, before)["psnr"] + 5
+
+
 def test_with_no_model_the_shipped_denoiser_restores(tmp_path, datasets):
     clean = tmp_path / "clean.png"
     rocket = iio.imread(sol5_utils.relpath(os.path.join("image_dataset", "test", "rocket.png")))

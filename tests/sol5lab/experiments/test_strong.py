@@ -127,6 +127,9 @@ def test_ship_best_ships_the_best_so_far_of_a_training_under_way_and_says_so(
         np.testing.assert_array_equal(weights, expected)
     card = (tmp_path / "shipped" / "deblurring.md").read_text()
     assert "2 steps in" in card and "still under way, of at most 4 steps" in card
+    assert result["command"] == " ".join(
+        ["python -m sol5lab.experiments.strong", *arguments(tmp_path, "deblurring")]
+    )
 
 
 def test_pretrained_names_the_shipped_models_and_how_to_train_one(tmp_path, monkeypatch):
