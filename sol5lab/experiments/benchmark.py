@@ -89,6 +89,7 @@ BUDGETS = {
         "deep_prior_iterations": None,  # sol5.DEEP_PRIOR_SETTINGS' budget
         "deep_prior_repeats": 3,
         "mixed_precision_repeats": 5,
+        "mixed_precision_batch_size": sol5.TRAINING_BUDGETS[False]["batch_size"],
         "full_training_repeats": 1,  # minutes each
         "photo_shape": (3000, 4000),  # 12 megapixels, a phone camera's
         "photo_tile_pixels": None,  # the command's default, sol5lab.photos.TILE_PIXELS
@@ -96,6 +97,7 @@ BUDGETS = {
         "architectures_tasks": ("denoising", "deblurring"),
         "architectures_networks": None,  # every network of sol5lab.networks.ARCHITECTURES
         "architectures_repeats": 5,
+        "architectures_batch_size": None,  # each task's
         "shipped_image_side": 512,
     },
     True: {
@@ -125,6 +127,8 @@ BUDGETS = {
         "deep_prior_iterations": 5,
         "deep_prior_repeats": 1,
         "mixed_precision_repeats": 2,
+        # a CPU without native bfloat16 emulates it: a quick mode batch took 40 s there
+        "mixed_precision_batch_size": 1,
         "full_training_repeats": 1,
         "photo_shape": (120, 160),
         "photo_tile_pixels": 64 * 64,
@@ -133,6 +137,8 @@ BUDGETS = {
         # one network with a rate target and one without: each network's build and trace is seconds
         "architectures_networks": ("resnet", "lka_resnet"),
         "architectures_repeats": 1,
+        # a CPU without native bfloat16 emulates it: the task's batch of 100 took 40 s there
+        "architectures_batch_size": 8,
         "shipped_image_side": 64,
     },
 }
@@ -441,7 +447,7 @@ def mixed_precision_step_ratio(task, batch_size, repeats, *, rng):
 # --------------------------------------------------------------------------------------------
 
 
-def architecture_steps(tasks_, repeats, matmul_size, *, rng, names=None):
+def architecture_steps(tasks_, repeats, matmul_size, *, rng, names=None, batch_size=None):
     """Time a training step of each network of :mod:`sol5lab.networks` under both policies.
 
     Each network is built with the task's settings (its width; the depth of its registry row) on
@@ -449,7 +455,8 @@ def architecture_steps(tasks_, repeats, matmul_size, *, rng, names=None):
     ``train_on_batch`` on a fixed random batch of the task's size; its rate (the operations of
     :func:`sol5lab.timing.training_step_flops` per second) is compared with the matrix-product
     rate of the dtype it computes in: float32's, or bfloat16's under ``mixed_bfloat16``.
-    ``names`` are the networks timed (registry names), by default every one.
+    ``names`` are the networks timed (registry names), by default every one; ``batch_size``
+    the batch, by default the task's.
 
     Returns
     -------
@@ -467,7 +474,8 @@ def architecture_steps(tasks_, repeats, matmul_size, *, rng, names=None):
     steps = {}
     for task in tasks_:
         settings = sol5.training_settings(task)
-        batch = random_batch(task, settings["batch_size"], rng)
+        task_batch_size = batch_size or settings["batch_size"]
+        batch = random_batch(task, task_batch_size, rng)
         steps[task] = {}
         for name in networks.ARCHITECTURES if names is None else names:
             steps[task][name] = {}
@@ -476,9 +484,7 @@ def architecture_steps(tasks_, repeats, matmul_size, *, rng, names=None):
                     model = networks.build(name, **training.network_settings(task, name))
                     sol5.compile_for_training(model)
                 seconds = timing.timed(lambda m=model: m.train_on_batch(*batch), repeats, warmup=2)  # noqa: B023
-                gflop = (
-                    timing.training_step_flops(model, settings["batch_size"], *settings["crop_size"]) / 1e9
-                )
+                gflop = timing.training_step_flops(model, task_batch_size, *settings["crop_size"]) / 1e9
                 gflops = timing.per_second(gflop, seconds)
                 steps[task][name][policy] = {
                     "gflop_per_step": gflop,
@@ -787,6 +793,7 @@ def architectures(quick):
         budget["matmul_size"],
         rng=np.random.default_rng(2),
         names=budget["architectures_networks"],
+        batch_size=budget["architectures_batch_size"],
     )
 
 
@@ -921,7 +928,7 @@ def run(quick, full, models_dir):
     )
     say("deep prior")
     result["mixed_precision"] = mixed_precision_step_ratio(
-        "denoising", budget["batch_size"], budget["mixed_precision_repeats"], rng=rng
+        "denoising", budget["mixed_precision_batch_size"], budget["mixed_precision_repeats"], rng=rng
     )
     say("mixed precision")
     result["architectures"] = architectures(quick)
