@@ -252,6 +252,16 @@ def native_bfloat16(devices, cpu_flags):
     return bool(cpu_flags.get("avx512_bf16") or cpu_flags.get("amx"))
 
 
+def keras_devices():
+    """The devices Keras computes on, e.g. ``["cpu:0"]`` or ``["gpu:0", "gpu:1"]``; on a backend
+    without Keras' distribution API (PyTorch), the device of a new tensor."""
+    try:
+        return keras.distribution.list_devices()
+    except (AttributeError, NotImplementedError):
+        device = str(getattr(keras.ops.zeros(()), "device", "cpu")).lower()
+        return ["cpu:0"] if "cpu" in device else [device]
+
+
 def compute_policy(policy, devices=None, cpu_flags=None):
     """Return the dtype policy to train under on this machine: ``policy``, unless it computes in
     bfloat16 and the machine has no native bfloat16 (:func:`native_bfloat16`); then ``"float32"``.
@@ -273,6 +283,6 @@ def compute_policy(policy, devices=None, cpu_flags=None):
     """
     if "bfloat16" not in policy:
         return policy
-    devices = keras.distribution.list_devices() if devices is None else devices
+    devices = keras_devices() if devices is None else devices
     cpu_flags = timing.machine_info()["cpu_flags"] if cpu_flags is None else cpu_flags
     return policy if native_bfloat16(devices, cpu_flags) else "float32"

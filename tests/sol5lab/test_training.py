@@ -64,6 +64,7 @@ def test_keras_policy_builds_in_bfloat16_and_restores_the_policy_even_on_error()
     assert keras.mixed_precision.global_policy().name == "float32"
 
 
+@pytest.mark.portable
 def test_bfloat16_is_kept_only_where_the_machine_computes_it_natively():
     without = {"avx2": True, "avx512_bf16": False, "amx": False}
     assert training.compute_policy("mixed_bfloat16", ["cpu:0"], without) == "float32"
@@ -74,7 +75,10 @@ def test_bfloat16_is_kept_only_where_the_machine_computes_it_natively():
     assert training.compute_policy("mixed_bfloat16", ["cpu:0"], {**without, "amx": True}) == "mixed_bfloat16"
     assert training.compute_policy("mixed_bfloat16", ["gpu:0", "gpu:1"], without) == "mixed_bfloat16"
     assert training.compute_policy("float32", ["gpu:0"], without) == "float32"
-    if keras.distribution.list_devices() == ["cpu:0"]:  # this machine's own answer follows its flags
+    assert (
+        training.compute_policy("mixed_bfloat16", ["cuda:0"], without) == "mixed_bfloat16"
+    )  # PyTorch's name
+    if training.keras_devices() == ["cpu:0"]:  # this machine's own answer follows its flags
         flags = timing.machine_info()["cpu_flags"]
         native = flags["avx512_bf16"] or flags["amx"]
         assert training.compute_policy("mixed_bfloat16") == ("mixed_bfloat16" if native else "float32")
