@@ -273,6 +273,8 @@ def print_status(checkpoint, max_steps):
     state = store.read_record(checkpoint)["state"]
     print(f"{checkpoint}: step {state['step']} of at most {max_steps}, {state['seconds'] / 3600:.2f} h of "
           f"training, best at step {state['best_step']}, {state['stopped'] or 'not stopped'}")  # fmt: skip
+    for line in report.policies_line(state):
+        print(line)
     print(report.curve_table(state["curve"]))
     return state
 

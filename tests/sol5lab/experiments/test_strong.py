@@ -184,3 +184,11 @@ def test_the_combined_model_is_scored_on_every_corruption_it_undoes():
     assert sorted(strong.COMBINED_PROTOCOLS) == sorted(corruptions.COMBINED_ORDER)
     assert strong.protocols_of("combined") == strong.COMBINED_PROTOCOLS
     assert strong.protocols_of("denoising") == ("denoising",)
+
+
+def test_the_card_names_the_dtype_policies_only_when_a_training_changed_policy():
+    state = {"policies": [{"step": 0, "policy": "mixed_bfloat16"}]}
+    assert report.policies_line(state) == [] and report.policies_line({}) == []
+    state["policies"].append({"step": 18_500, "policy": "float32"})
+    [line] = report.policies_line(state)
+    assert "mixed_bfloat16 from step 0; float32 from step 18,500" in line
