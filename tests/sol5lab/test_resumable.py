@@ -141,7 +141,6 @@ def test_a_run_that_stops_improving_stops_after_its_patience_and_returns_the_bes
     assert "stopped (plateau) at step 9" in lines[-1]
 
 
-@pytest.mark.portable
 def test_a_bfloat16_checkpoint_carries_its_weights_and_optimizer_over_to_float32(image_files, tmp_path):
     # a machine without native bfloat16 resumes another machine's mixed_bfloat16 run in float32
     train(image_files, tmp_path, 6, builder=build(policy="mixed_bfloat16"), policy="mixed_bfloat16")
@@ -168,6 +167,7 @@ def test_a_bfloat16_checkpoint_carries_its_weights_and_optimizer_over_to_float32
         resumable.carry_over(saved, narrower)
 
 
+@pytest.mark.portable
 def test_the_checkpoint_of_another_run_is_refused_naming_it(image_files, tmp_path):
     train(image_files, tmp_path, 3)
     with pytest.raises(ValueError, match="checkpoint.keras is the checkpoint of another training"):
