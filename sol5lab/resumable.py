@@ -240,6 +240,15 @@ def _start_or_resume(build_model, checkpoint, config, log, policy):
     return model, state
 
 
+def _check_config(record, checkpoint, config):
+    """Raise ValueError, naming ``checkpoint``, when its ``record`` is of another training."""
+    if record.get("config") != config:
+        raise ValueError(
+            f"{checkpoint} is the checkpoint of another training (its config differs); "
+            f"delete its folder, or give this run another folder."
+        )
+
+
 def _load_or_build(build_model, checkpoint, config, log):
     """Return ``(model, state)``: the checkpoint's when it matches ``config``, else fresh ones."""
     if os.path.exists(checkpoint):
@@ -248,11 +257,7 @@ def _load_or_build(build_model, checkpoint, config, log):
         except store.StoredModelError as error:
             log(f"not resuming: {error} Starting again.")
         else:
-            if record.get("config") != config:
-                raise ValueError(
-                    f"{checkpoint} is the checkpoint of another training (its config differs); "
-                    f"delete its folder, or give this run another folder."
-                )
+            _check_config(record, checkpoint, config)
             model = keras.saving.load_model(checkpoint, compile=True, safe_mode=True)
             log(f"resuming at step {record['state']['step']} from {checkpoint}")
             return model, record["state"]
@@ -300,8 +305,7 @@ def best_so_far(directory, config):
         if not os.path.isfile(path):
             raise FileNotFoundError(f"{path}: no such file; the training has not finished a round yet")
     record = store.read_record(checkpoint)
-    if record.get("config") != config:
-        raise ValueError(f"{checkpoint} is the checkpoint of another training (its config differs).")
+    _check_config(record, checkpoint, config)
     return keras.saving.load_model(best, compile=False, safe_mode=True), record
 
 
