@@ -73,9 +73,13 @@ venv: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml
 	test -x $(PYTHON) || $(PYTHON_BASE) -m venv $(VENV)
-	# Byte-compiled at install (pip's default, 11 of its 51 s here): where PYTHONDONTWRITEBYTECODE
-	# is set, as on CI, every process would otherwise compile all it imports, every time.
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	# uv downloads and unpacks in parallel: a fresh install without a cache took 24 s (58 s
+	# byte-compiled) against pip's 123 s here, the same versions. pip does it where uv fails.
+	# Byte-compiled at install: where PYTHONDONTWRITEBYTECODE is set, as on CI, every process
+	# would otherwise compile all it imports, every time.
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check "uv>=0.9,<1" \
+		&& $(VENV)/bin/uv pip install --quiet --python $(PYTHON) --compile-bytecode -e ".[test]" \
+		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $(INSTALLED)
 
 datasets: venv

@@ -68,7 +68,6 @@ def test_dark_images_do_not_collapse():
     assert image_quality(clean, restored)["psnr"] > image_quality(clean, noisy)["psnr"]
 
 
-@pytest.mark.portable
 def test_the_callback_sees_every_step_and_the_final_result():
     noisy = np.random.default_rng(2).random((16, 16))
     seen = []

@@ -42,7 +42,6 @@ def test_the_assignments_tasks_train_with_their_own_learner(monkeypatch):
     assert calls == [{"num_res_blocks": 2, "quick_mode": True, "verbose": 0}]
 
 
-@pytest.mark.portable
 def test_a_quick_lab_training_runs_two_epochs_on_its_patch_size(datasets):
     sol5.set_seed(0)
     model = training.learn_jpeg_deblocking_model(quick_mode=True, verbose=0)
