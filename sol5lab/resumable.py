@@ -26,6 +26,10 @@ model, stops when the validation PSNR has not improved for ``patience`` rounds (
 ``max_steps``), checkpoints at every round and at least every ``checkpoint_seconds``, and prints
 its progress with an ETA. With a ``keras.distribution`` (e.g. ``DataParallel`` on the JAX
 backend) the same code trains across devices.
+
+A training is paused with SIGTSTP (Ctrl-Z, or ``kill -TSTP PID``) and goes on with SIGCONT
+(``fg``, ``kill -CONT PID``): it stops after the step under way, and the pause is not counted
+as training time (:class:`TrainingClock`). A SIGSTOP cannot be seen, so its pause would be.
 """
 
 import concurrent.futures
@@ -33,6 +37,8 @@ import contextlib
 import functools
 import math
 import os
+import signal
+import threading
 import time
 
 import keras
@@ -166,6 +172,66 @@ def validation_psnr(model, batches):
         squared += float(np.sum((output - target) ** 2))
         count += target.size
     return -10 * math.log10(squared / count)
+
+
+class TrainingClock:
+    """Seconds of training since it was made: the wall time less the time it was paused.
+
+    Parameters
+    ----------
+    now : callable, optional
+        ``() -> float``, seconds of a monotonic clock (``time.perf_counter`` by default).
+    """
+
+    def __init__(self, now=time.perf_counter):
+        self._now = now
+        self._start = now()
+        self._paused_seconds = 0.0
+        self._paused_at = None
+
+    def pause(self):
+        """Stop counting (again while paused: no change)."""
+        if self._paused_at is None:
+            self._paused_at = self._now()
+
+    def resume(self):
+        """Count again from now (when not paused: no change)."""
+        if self._paused_at is not None:
+            self._paused_seconds += self._now() - self._paused_at
+            self._paused_at = None
+
+    def elapsed(self):
+        """Seconds counted so far (float)."""
+        until = self._paused_at if self._paused_at is not None else self._now()
+        return until - self._start - self._paused_seconds
+
+
+@contextlib.contextmanager
+def pausable(clock):
+    """Within the block, SIGTSTP pauses ``clock`` and stops the process; SIGCONT resumes it.
+
+    The previous handlers come back after the block. Outside the main thread, or where the
+    system has no SIGTSTP (Windows), nothing is installed: the clock then counts any pause.
+    """
+    if not hasattr(signal, "SIGTSTP") or threading.current_thread() is not threading.main_thread():
+        yield clock
+        return
+
+    def on_stop(signum, frame):
+        clock.pause()
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+    def on_continue(signum, frame):
+        clock.resume()
+
+    previous = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
+    signal.signal(signal.SIGTSTP, on_stop)
+    signal.signal(signal.SIGCONT, on_continue)
+    try:
+        yield clock
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _format_seconds(seconds):
@@ -378,9 +444,14 @@ def train(
     checkpoint = os.path.join(directory, CHECKPOINT_FILE)
     best = os.path.join(directory, BEST_FILE)
     scope = distribution.scope() if distribution is not None else contextlib.nullcontext()
-    with scope:
+    with scope, pausable(TrainingClock()) as clock:
         model, state = _start_or_resume(build_model, checkpoint, config, log, policy)
-        start, steps_here, last_save = time.perf_counter(), 0, time.perf_counter()
+        loaded = clock.elapsed()  # loading the checkpoint is not training
+
+        def seconds_here():
+            return clock.elapsed() - loaded
+
+        steps_here, last_save = 0, seconds_here()
         if state["stopped"] == "max_steps" and state["step"] < max_steps:
             state["stopped"] = None  # a finished run given more steps goes on
         base_seconds = state["seconds"]
@@ -400,7 +471,7 @@ def train(
                     )
                 state["step"] += 1
                 steps_here += 1
-                state["seconds"] = base_seconds + time.perf_counter() - start
+                state["seconds"] = base_seconds + seconds_here()
                 if on_step is not None:
                     on_step(state["step"])
                 end_of_round = state["step"] % round_steps == 0 or state["step"] >= max_steps
@@ -408,12 +479,12 @@ def train(
                     _close_round(model, state, validation_batches, loss, best, config, patience, max_steps,
                                  min_improvement_db)  # fmt: skip
                     log(progress_line(
-                        state["step"], max_steps, state["seconds"], steps_here, time.perf_counter() - start,
+                        state["step"], max_steps, state["seconds"], steps_here, seconds_here(),
                         loss, state["curve"],
                     ))  # fmt: skip
-                if end_of_round or time.perf_counter() - last_save >= checkpoint_seconds:
+                if end_of_round or seconds_here() - last_save >= checkpoint_seconds:
                     store.save_trained(model, checkpoint, {"config": config, "state": state})
-                    last_save = time.perf_counter()
+                    last_save = seconds_here()
         best_model = keras.saving.load_model(best, compile=False, safe_mode=True)
     log(f"stopped ({state['stopped']}) at step {state['step']}; best at step {state['best_step']}")
     return best_model, {"config": config, "state": state}

@@ -973,6 +973,8 @@ def main(argv=None):
             **{k: v for k, v in TARGETS.items() if k.startswith(args.only)},
         }
         result[args.only] = SECTIONS[args.only](args.quick, args.models_dir)
+        # a section measured later may be measured elsewhere: its rows name the machine if so
+        result.setdefault("section_machines", {})[args.only] = timing.machine_info()
     else:
         result = run(args.quick, args.full_training, args.models_dir)
         # The committed benchmark times the full trainings too: without them a run is partial.

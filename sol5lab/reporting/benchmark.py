@@ -7,8 +7,29 @@ def _row(what, unit, value, *, share=None, target="", met=None):
     return {"what": what, "unit": unit, "value": value, "share": share, "target": target, "met": met}
 
 
+#: What makes two machines' figures incomparable (``sol5lab.timing.machine_info``'s keys).
+MACHINE_KEYS = ("cpu_count", "usable_cpus", "cpu_model", "cpu_flags", "keras_backend", "packages")
+
+
+def machine_label(machine):
+    """``machine`` (``sol5lab.timing.machine_info``) in a few words: its CPU, cores and vector
+    flags, e.g. ``"AMD EPYC, 2 cores, avx2 fma"``."""
+    flags = " ".join(flag for flag, present in machine["cpu_flags"].items() if present)
+    return f"{machine['cpu_model']}, {machine['cpu_count']} cores, {flags or 'no listed vector flags'}"
+
+
+def elsewhere(result, section):
+    """The suffix of a ``section``'s rows when ``benchmark --only`` measured it on another
+    machine than the whole run's: ``" (on <machine_label>)"``; empty otherwise."""
+    machine = (result.get("section_machines") or {}).get(section)
+    if machine is None or all(machine.get(key) == result["machine"].get(key) for key in MACHINE_KEYS):
+        return ""
+    return f" (on {machine_label(machine)})"
+
+
 def table_rows(result):
-    """Return the table's rows (see :func:`_row`), in the order of the run."""
+    """Return the table's rows (see :func:`_row`), in the order of the run; the rows of a
+    section measured on another machine say which (:func:`elsewhere`)."""
     targets = result["targets"]
     matmul = result["matmul"]
     rows = [
@@ -133,11 +154,15 @@ def table_rows(result):
     for policy, seconds in mixed["seconds"].items():
         rows.append(_row(f"training step, {mixed['task']}, {policy}", "s", seconds))
     rows.append(_row("mixed_bfloat16 speed-up over float32", "x", mixed["speedup"]))
-    rows += architecture_rows(result.get("architectures"), targets.get("architectures_vs_matmul"))
+    rows += [
+        {**row, "what": row["what"] + elsewhere(result, "architectures")}
+        for row in architecture_rows(result.get("architectures"), targets.get("architectures_vs_matmul"))
+    ]
     photo = result.get("photo")
     if photo is not None:
         height, width = photo["size"]
         name = f"sol5lab restore, {photo['megapixels']:.1f}-megapixel colour photograph ({width}x{height})"
+        name += elsewhere(result, "photo")
         limit = targets["photo_peak_mb"]
         rows += [
             _row(f"{name}, {photo['tiles']} tiles", "s", photo["seconds"]),
@@ -153,11 +178,11 @@ def table_rows(result):
     for task, shipped in (result.get("shipped") or {}).items():
         side, photo = shipped["image_side"], shipped["photo"]
         height, width = photo["size"]
+        model = f"shipped {task} model{elsewhere(result, 'shipped')}"
         rows += [
-            _row(f"shipped {task} model, {side}x{side} image", "s", shipped["seconds"]),
-            _row(f"shipped {task} model, sol5lab restore of a {width}x{height} colour photograph", "s",
-                 photo["seconds"]),
-            _row(f"shipped {task} model, that command's peak, Keras included", "MB", photo["process_peak_mb"],
+            _row(f"{model}, {side}x{side} image", "s", shipped["seconds"]),
+            _row(f"{model}, sol5lab restore of a {width}x{height} colour photograph", "s", photo["seconds"]),
+            _row(f"{model}, that command's peak, Keras included", "MB", photo["process_peak_mb"],
                  target=f"≤ {targets['photo_peak_mb']:g} MB",
                  met=photo["process_peak_mb"]["max"] <= targets["photo_peak_mb"]),
         ]  # fmt: skip

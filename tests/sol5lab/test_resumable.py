@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
@@ -179,6 +180,37 @@ def test_the_progress_line_gives_the_eta_from_this_process_rate():
     line = resumable.progress_line(50, 200, 3725, 30, 60, 0.0012, curve)
     assert "step 50/200 (25%)" in line and "0.50 steps/s" in line
     assert "val 31.00 dB (best 31.50)" in line and "trained 1h02m" in line and "ETA 5m00s" in line
+
+
+def test_the_training_clock_leaves_out_its_pauses():
+    now = iter([10.0, 12.0, 15.0, 16.5, 30.0, 32.0])
+    clock = resumable.TrainingClock(now=lambda: next(now))  # starts at 10
+    assert clock.elapsed() == 2.0
+    clock.pause()  # at 15
+    clock.pause()  # a second pause changes nothing
+    assert clock.elapsed() == 5.0  # paused: still 15 - 10
+    clock.resume()  # at 16.5: 1.5 s paused
+    assert clock.elapsed() == 30.0 - 10 - 1.5
+    clock.resume()  # not paused: nothing
+    assert clock.elapsed() == 32.0 - 10 - 1.5
+
+
+def test_a_training_paused_by_sigtstp_goes_on_and_leaves_the_pause_out(image_files, tmp_path):
+    previous = signal.getsignal(signal.SIGTSTP)
+    waker = []
+
+    def pause_at_step_two(step):
+        if step == 2:  # a helper wakes this process 1.5 s after it stops itself
+            waker.append(subprocess.Popen(["sh", "-c", f"sleep 1.5; kill -CONT {os.getpid()}"]))
+            os.kill(os.getpid(), signal.SIGTSTP)
+
+    started = time.perf_counter()
+    _, record = train(image_files, tmp_path, 4, on_step=pause_at_step_two)
+    wall = time.perf_counter() - started
+    waker[0].wait(timeout=10)
+    assert record["state"]["step"] == 4
+    assert record["state"]["seconds"] < wall - 1.4  # the 1.5 s pause is not training time
+    assert signal.getsignal(signal.SIGTSTP) == previous  # the handlers are put back
 
 
 DATA_PARALLEL = """

@@ -213,3 +213,37 @@ def test_every_network_is_timed_under_both_policies_against_its_dtypes_matmul(qu
         f"training step, deblurring, {name}, mixed_bfloat16" for name in timed if name != "lka_resnet"
     }
     assert with_target  # the quick run times a network with a target and one without
+
+
+@pytest.mark.parametrize("other_cpu", [True, False])
+def test_a_section_measured_alone_joins_the_run_and_names_another_machine(
+    quick_run, tmp_path, monkeypatch, other_cpu
+):
+    folder, result = quick_run
+    (tmp_path / "benchmark_quick.json").write_text((folder / "benchmark_quick.json").read_text())
+    machine = {**result["machine"]}
+    if other_cpu:
+        machine.update(cpu_model="Other CPU", cpu_flags={"avx2": True, "fma": True, "avx512f": False})
+    remeasured = {"denoising": {**result["shipped"]["denoising"], "image_side": 7}}
+    monkeypatch.setattr(timing, "machine_info", lambda: machine)
+    monkeypatch.setitem(benchmark.SECTIONS, "shipped", lambda quick, models_dir: remeasured)
+    joined = benchmark.main(["--quick", "--only", "shipped", "--results-dir", str(tmp_path)])
+    assert files.read_json(str(tmp_path / "benchmark_quick.json")) == json.loads(json.dumps(joined))
+    # the section is replaced and its machine recorded; every other section is the run's
+    assert joined["shipped"] == remeasured and joined["section_machines"] == {"shipped": machine}
+    earlier = json.loads(json.dumps(result))
+    assert {key: value for key, value in joined.items() if key not in ("shipped", "section_machines")} == {
+        key: value for key, value in earlier.items() if key != "shipped"
+    }
+    rows = [row["what"] for row in benchmark_report.table_rows(joined)]
+    named = [what for what in rows if "(on Other CPU, 2 cores, avx2 fma)" in what]
+    assert named == (
+        [what for what in rows if what.startswith("shipped denoising model")] if other_cpu else []
+    )
+    assert any(what.startswith("shipped denoising model") and "7x7 image" in what for what in rows)
+
+
+def test_only_needs_a_whole_run_first(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        benchmark.main(["--quick", "--only", "shipped", "--results-dir", str(tmp_path)])
+    assert "which a whole run writes first" in capsys.readouterr().err
