@@ -231,7 +231,8 @@ def pausable(clock):
         yield clock
     finally:
         for number, handler in previous.items():
-            signal.signal(number, handler)
+            # None: a handler installed outside Python, which cannot be put back; the default is
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
 
 
 def _format_seconds(seconds):
