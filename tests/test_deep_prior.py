@@ -14,13 +14,16 @@ def smooth_image(shape, seed=0):
     return (image - image.min()) / (image.max() - image.min())
 
 
-def test_denoises_a_64x64_image():
-    clean = smooth_image((64, 64))
+# 40x40 images: the 64x64 ones took three times as long, and 40x40 keeps the margins
+# (over seeds 0-2 at 150 steps: a 3.7 to 4.4 dB denoising gain, a scratch error 0.15 to 0.18 of
+# the mean fill's, a dark image's spread 0.62 to 0.64 of the clean one's).
+def test_denoises_a_40x40_image():
+    clean = smooth_image((40, 40))
     noisy = sol5.add_gaussian_noise(clean, 0.1, 0.1, rng=np.random.default_rng(1))
     copy = noisy.copy()
     restored = sol5.deep_prior_restore_image(noisy, num_iterations=150, seed=0)
     np.testing.assert_array_equal(noisy, copy)
-    assert restored.shape == (64, 64) and restored.dtype == np.float64
+    assert restored.shape == (40, 40) and restored.dtype == np.float64
     assert 0 <= restored.min() and restored.max() <= 1
     assert image_quality(clean, restored)["psnr"] > image_quality(clean, noisy)["psnr"] + 2
 
@@ -43,25 +46,25 @@ def test_rejects_bad_arguments():
 
 
 def test_inpaints_a_scratched_image_better_than_a_mean_fill():
-    clean = smooth_image((64, 64), seed=3)
-    mask = np.ones((64, 64), dtype=bool)
-    mask[:, 30:34] = False  # a vertical scratch, four pixels wide
+    clean = smooth_image((40, 40), seed=3)
+    mask = np.ones((40, 40), dtype=bool)
+    mask[:, 18:22] = False  # a vertical scratch, four pixels wide
     mask[20:23, :] = False  # and a horizontal one
     corrupted = np.where(mask, clean, 0.0)
     restored = sol5.deep_prior_restore_image(corrupted, mask=mask, num_iterations=150, seed=0)
     hole_error = np.mean((restored - clean)[~mask] ** 2)
     mean_fill_error = np.mean((clean[mask].mean() - clean)[~mask] ** 2)
-    # Over seeds 0-3 the ratio is 0.20 to 0.41 at this budget: half is what holds for any seed.
+    # Over seeds 0-2 the ratio is 0.15 to 0.18 at this budget: half is what holds for any seed.
     assert hole_error < mean_fill_error / 2
     # the scratch's own values are never looked at: a few steps show it as well as 150
-    few = sol5.deep_prior_restore_image(corrupted, mask=mask, num_iterations=10, seed=0)
-    other = sol5.deep_prior_restore_image(np.where(mask, clean, 1.0), mask=mask, num_iterations=10, seed=0)
+    few = sol5.deep_prior_restore_image(corrupted, mask=mask, num_iterations=3, seed=0)
+    other = sol5.deep_prior_restore_image(np.where(mask, clean, 1.0), mask=mask, num_iterations=3, seed=0)
     np.testing.assert_allclose(few, other, atol=1e-5)
 
 
 def test_dark_images_do_not_collapse():
     """A sigmoid output started at 0.5 used to saturate on dark images and return a constant."""
-    clean = 0.15 * smooth_image((64, 64), seed=4)
+    clean = 0.15 * smooth_image((40, 40), seed=4)
     noisy = sol5.add_gaussian_noise(clean, 0.05, 0.05, rng=np.random.default_rng(2))
     restored = sol5.deep_prior_restore_image(noisy, num_iterations=150, seed=0)
     assert restored.std() > 0.5 * clean.std()

@@ -52,10 +52,10 @@ BUDGETS = {
         "inpainting": {64: {"images": 4, "iterations": 3000}, 256: {"images": 2, "iterations": 2400}},
     },
     True: {
-        "curve_iterations": 40,
+        "curve_iterations": 20,
         "curve_every": 10,
         "curve_images": 1,
-        "variant_iterations": 20,
+        "variant_iterations": 10,
         "inpainting_every": 10,
         "inpainting": {64: {"images": 1, "iterations": 20}},
     },
