@@ -326,7 +326,11 @@ def main(argv=None):
     kind = files.run_kind(args.quick, partial=args.max_steps is not None or args.max_images is not None)
     if args.max_steps is not None:
         recipe = dataclasses.replace(recipe, max_steps=args.max_steps)
-    directory = os.path.join(args.models_dir, "strong", files.variant(args.task, kind))
+    # --max-images scores fewer images of the same training: its results are partial and ship
+    # nothing, but it trains in (and --ship-best reads) the full run's checkpoint, so that
+    # `--ship-best --max-images 2` probes a training under way in minutes.
+    training_kind = files.run_kind(args.quick, partial=args.max_steps is not None)
+    directory = os.path.join(args.models_dir, "strong", files.variant(args.task, training_kind))
     if args.status:
         if not os.path.isfile(os.path.join(directory, resumable.CHECKPOINT_FILE)):
             parser.error(f"no checkpoint in {directory}: the training has not started")

@@ -130,6 +130,13 @@ def test_ship_best_ships_the_best_so_far_of_a_training_under_way_and_says_so(
     assert result["command"] == " ".join(
         ["python -m sol5lab.experiments.strong", *arguments(tmp_path, "deblurring")]
     )
+    # a probe on fewer images reads the same checkpoint, writes partial results, ships nothing
+    shipped_bytes = (tmp_path / "shipped" / "deblurring.keras").read_bytes()
+    probe = strong.main(arguments(tmp_path, "deblurring", "--ship-best", "--max-images", "1"))
+    assert probe["training"] == result["training"]
+    assert files.read_json(str(tmp_path / "results" / "strong" / "deblurring_partial.json")) == probe
+    assert (tmp_path / "shipped" / "deblurring.keras").read_bytes() == shipped_bytes
+    assert not (tmp_path / "models" / "strong" / "deblurring_partial").exists()
 
 
 def test_pretrained_names_the_shipped_models_and_how_to_train_one(tmp_path, monkeypatch):
