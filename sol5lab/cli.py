@@ -15,6 +15,7 @@ then ends with status 1.
 
 import argparse
 import contextlib
+import importlib.abc
 import os
 import sys
 import tempfile
@@ -233,21 +234,52 @@ def pixel_counts(paths):
 # --------------------------------------------------------------------------------------------
 
 
+#: The modules that import JAX if it is there and carry on without it (``try: import jax``):
+#: TensorFlow Lite's utilities, which importing TensorFlow imports, and Keras' Orbax callback,
+#: which Keras imports under every backend.
+OPTIONAL_JAX_IMPORTERS = ("tensorflow.lite.python.util", "keras.src.callbacks.orbax_checkpoint")
+
+
+class OptionalJaxImportsRefused(importlib.abc.MetaPathFinder):
+    """An import finder that refuses ``jax`` to :data:`OPTIONAL_JAX_IMPORTERS`, and only to them.
+
+    Under TensorFlow nothing the command does uses JAX, and loading it cost 103 MB: the process
+    held 672 MB once Keras had started with it, 568 MB without (TensorFlow 2.21, JAX 0.10, on
+    2 cores). Any other import of JAX is left to the other finders; under
+    ``KERAS_BACKEND=jax``, Keras' backend has imported it before either module.
+    """
+
+    def find_spec(self, fullname, path=None, target=None):
+        """Raise ImportError for ``jax`` imported by an optional importer's code; else None."""
+        if fullname == "jax":
+            frame = sys._getframe(1)
+            while frame is not None:
+                if frame.f_globals.get("__name__") in OPTIONAL_JAX_IMPORTERS:
+                    raise ImportError("sol5lab: JAX is left out where it is optional", name=fullname)
+                frame = frame.f_back
+        return None
+
+
 @contextlib.contextmanager
 def backend_start_muted():
-    """Start Keras with the process's stderr (file descriptor 2) closed to its start-up lines.
+    """Start Keras with the process's stderr (file descriptor 2) closed to its start-up lines,
+    and without loading JAX where it is optional (:class:`OptionalJaxImportsRefused`).
 
     TensorFlow 2.21 writes its start-up notes from C++ before its logging is set up, whatever
     ``TF_CPP_MIN_LOG_LEVEL`` says; they are not for a user's terminal. An error while starting
-    is still raised, and shown once stderr is back.
+    is still raised, and shown once stderr is back. Where Keras has already started, nothing
+    changes.
     """
     sys.stderr.flush()
     saved = os.dup(2)
+    finder = OptionalJaxImportsRefused()
+    sys.meta_path.insert(0, finder)
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
             import keras  # noqa: F401
     finally:
+        sys.meta_path.remove(finder)
         os.dup2(saved, 2)
         os.close(saved)
     yield

@@ -651,12 +651,15 @@ def deep_prior(side, num_iterations, repeats, *, rng):
 # A user's photograph, through the command.
 # --------------------------------------------------------------------------------------------
 
-#: Run in a fresh Python, in the project's folder: start Keras, then run ``sol5lab restore`` on
-#: the photograph as a user would (``--quiet``: no progress bar), timing it and its peak memory.
+#: Run in a fresh Python, in the project's folder: start Keras as the command starts it, then run
+#: ``sol5lab restore`` on the photograph as a user would (``--quiet``: no progress bar), timing
+#: it and its peak memory.
 _PHOTO_CHILD = """
 import json, sys, time
-from sol5lab import cli, photos, timing
-import keras
+from sol5lab import cli
+with cli.backend_start_muted():  # Keras started as the command starts it
+    pass
+from sol5lab import timing
 with timing.peak_memory() as memory:
     start = time.perf_counter()
     status = cli.main(sys.argv[1:])

@@ -135,6 +135,41 @@ def test_corrupt_then_restore_gains_psnr_and_draws_the_comparison(tmp_path, phot
     assert drawn.shape[1] > drawn.shape[0] > 200  # two pictures side by side
 
 
+#: The command in a fresh process, saying at its end whether JAX was loaded.
+COMMAND_THEN_MODULES = """
+import sys
+from sol5lab import cli
+status = cli.main(sys.argv[1:])
+print(status, "jax" in sys.modules, "tensorflow" in sys.modules)
+"""
+
+
+UNDER_TENSORFLOW = os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow"
+
+
+@pytest.mark.skipif(not UNDER_TENSORFLOW, reason="what TensorFlow's start loads")
+def test_under_tensorflow_a_restore_never_loads_jax(tmp_path, photo, model_file):
+    arguments = ["restore", photo[0], "-o", tmp_path / "out.png", "--task", "denoise", "--model", model_file]
+    run = subprocess.run(
+        [sys.executable, "-c", COMMAND_THEN_MODULES, *map(str, arguments), "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert run.stdout.split() == ["0", "False", "True"], run.stderr[-2000:]
+    assert (tmp_path / "out.png").exists()
+
+
+@pytest.mark.portable
+def test_the_finder_refuses_jax_to_its_optional_importers_only():
+    finder = cli.OptionalJaxImportsRefused()
+    assert finder.find_spec("jax") is None  # imported from this module: left to the other finders
+    for name in cli.OPTIONAL_JAX_IMPORTERS:
+        scope = {"__name__": name, "finder": finder}
+        with pytest.raises(ImportError, match="optional"):
+            exec("finder.find_spec('jax')", scope)
+        exec("spec = finder.find_spec('numpy')", scope)  # and only JAX
+        assert scope["spec"] is None
+
+
 @pytest.mark.parametrize(
     "arguments, said",
     [
