@@ -1,5 +1,7 @@
 """The strong models' report: the targets table and each shipped model's card."""
 
+from sol5lab.reporting.benchmark import machine_label
+
 #: The card's sections, in order (tests read them).
 CARD_SECTIONS = ("Data", "Recipe", "Training", "Held-out scores", "Use", "Retrain")
 
@@ -25,6 +27,15 @@ def condition_name(task, row):
     return row["condition"] if protocol == task else f"{protocol}, {row['condition']}"
 
 
+def gap_text(gap_db):
+    """``gap_db`` (float, dB) signed, to 0.01 dB, or to 0.001 dB where 0.01 would show a met
+    target and a missed one alike as ``+0.00``/``-0.00`` (and to 0.0001 below that)."""
+    for decimals in (2, 3, 4):
+        if round(abs(gap_db), decimals) > 0:
+            return f"{gap_db:+.{decimals}f} dB"
+    return f"{gap_db:+.4f} dB"
+
+
 def targets_table(results):
     """Return the markdown table of every target: ``{task: result}`` of
     :func:`sol5lab.experiments.strong.main`, a row per task and condition."""
@@ -39,7 +50,8 @@ def targets_table(results):
                 f"| {task} | {condition_name(task, row)} | "
                 f"{row['model']['psnr']:.2f} dB / {row['model']['ssim']:.3f} | {row['reference_name']} | "
                 f"{row['reference']['psnr']:.2f} dB / {row['reference']['ssim']:.3f} | "
-                f"{row['required_psnr']:.2f} dB | {row['gap_db']:+.2f} dB | {'yes' if row['met'] else 'no'} |"
+                f"{row['required_psnr']:.2f} dB | {gap_text(row['gap_db'])} | "
+                f"{'yes' if row['met'] else 'no'} |"
             )
     return "\n".join(lines)
 
@@ -77,17 +89,26 @@ def curve_table(curve):
     return "\n".join(lines)
 
 
-def policies_line(state):
-    """Return ``[]`` for a training under one dtype policy, else a one-line list saying from
-    which step each policy computed (``state["policies"]``, :func:`sol5lab.resumable.train`)."""
+def policies_line(state, recipe_policy=None):
+    """Return a one-line list saying under which dtype policies the training computed
+    (``state["policies"]``, :func:`sol5lab.resumable.train`) when they differ from
+    ``recipe_policy`` (the recipe's), or when it changed policy; else ``[]``."""
     policies = state.get("policies", [])
-    if len(policies) < 2:
+    if not policies or (len(policies) == 1 and policies[0]["policy"] in (recipe_policy, None)):
         return []
+    why = "(a machine without native bfloat16 trains in float32, `sol5lab.training.compute_policy`)."
+    if len(policies) == 1:
+        return [f"Dtype policy: {policies[0]['policy']} throughout, not the recipe's {recipe_policy} {why}"]
     spans = [f"{entry['policy']} from step {entry['step']:,}" for entry in policies]
-    return [
-        f"Dtype policies: {'; '.join(spans)} (a machine without native bfloat16 trains in float32, "
-        "`sol5lab.training.compute_policy`)."
-    ]
+    return [f"Dtype policies: {'; '.join(spans)} {why}"]
+
+
+def _timed_restoration(task, side):
+    """What ``strong.inference_speed`` times, in words: a ``side`` x ``side`` image restored, or
+    for super-resolution enlarged 2 times (the model then computes on 4 times the pixels)."""
+    if task == "super_resolution":
+        return f"Enlarging a {side}x{side} image 2 times (to {2 * side}x{2 * side})"
+    return f"Restoring a {side}x{side} image"
 
 
 #: The most image names a card lists; a longer list is in the result's JSON.
@@ -140,7 +161,7 @@ def model_card(task, result):
         "",
         f"{state['step']:,} steps in {_hours(state['seconds'])} of training ({stopped}); the "
         f"shipped weights are step {state['best_step']:,}'s, validation PSNR {best['val_psnr']:.2f} dB.",
-        *policies_line(state),
+        *policies_line(state, recipe["policy"]),
         "The curve (step, seconds, loss, validation PSNR) is `training.curve` in "
         f"`results/strong/{task}.json`.",
         "",
@@ -152,9 +173,8 @@ def model_card(task, result):
         "",
         held_out_table(task, result),
         "",
-        f"Restoring a {result['inference']['side']}x{result['inference']['side']} image takes "
-        f"{result['inference']['seconds']['median']:.2f} s (median) on "
-        f"{result['machine']['usable_cpus']} CPU cores ({result['machine']['cpu_model']}).",
+        f"{_timed_restoration(task, result['inference']['side'])} takes "
+        f"{result['inference']['seconds']['median']:.2f} s (median) on {machine_label(result['machine'])}.",
         "",
         "## Use",
         "",

@@ -47,7 +47,10 @@ def test_a_shipped_model_restores_its_first_held_out_case_as_its_result_says(
     recorded = result["cases"][protocol][0]
     assert (recorded["image"], recorded["condition"]) == (case["image"], case["condition"])
     assert quality["psnr"] == pytest.approx(recorded["restored"]["psnr"], abs=0.01)
-    assert quality["psnr"] > evaluation.image_quality(case["clean"], case["corrupted"])["psnr"] + 1
+    if "alternative" in case:  # e.g. cubic upscaling of a low-resolution image, a decoded JPEG
+        assert quality["psnr"] > evaluation.image_quality(case["clean"], case["alternative"])["psnr"] + 0.5
+    else:
+        assert quality["psnr"] > evaluation.image_quality(case["clean"], case["corrupted"])["psnr"] + 1
 
 
 @pytest.mark.parametrize("task", SHIPPED)

@@ -193,9 +193,17 @@ def test_the_combined_model_is_scored_on_every_corruption_it_undoes():
     assert strong.protocols_of("denoising") == ("denoising",)
 
 
-def test_the_card_names_the_dtype_policies_only_when_a_training_changed_policy():
+def test_a_gap_too_small_for_two_decimals_keeps_its_sign_readable():
+    assert [report.gap_text(gap) for gap in (0.8612, -0.47, 0.0049, -0.0033, -0.00004, 0.0)] == [
+        "+0.86 dB", "-0.47 dB", "+0.005 dB", "-0.003 dB", "-0.0000 dB", "+0.0000 dB",
+    ]  # fmt: skip
+
+
+def test_the_card_names_the_dtype_policies_where_they_are_not_the_recipes():
     state = {"policies": [{"step": 0, "policy": "mixed_bfloat16"}]}
-    assert report.policies_line(state) == [] and report.policies_line({}) == []
+    assert report.policies_line(state, "mixed_bfloat16") == [] and report.policies_line({}) == []
+    [line] = report.policies_line({"policies": [{"step": 0, "policy": "float32"}]}, "mixed_bfloat16")
+    assert "float32 throughout, not the recipe's mixed_bfloat16" in line
     state["policies"].append({"step": 18_500, "policy": "float32"})
-    [line] = report.policies_line(state)
+    [line] = report.policies_line(state, "mixed_bfloat16")
     assert "mixed_bfloat16 from step 0; float32 from step 18,500" in line
