@@ -297,3 +297,17 @@ def test_the_package_installs_the_sol5lab_command():
     command = os.path.join(os.path.dirname(sys.executable), "sol5lab")
     run = subprocess.run([command, "restore", "--help"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and "--task" in run.stdout and "--scale" in run.stdout
+
+
+def test_with_no_model_the_shipped_jpeg_model_beats_the_decoded_jpeg(tmp_path, datasets):
+    clean = tmp_path / "clean.png"
+    rocket = iio.imread(sol5_utils.relpath(os.path.join("image_dataset", "test", "rocket.png")))
+    iio.imwrite(clean, rocket[:96, :128, 0])
+    decoded, restored = tmp_path / "decoded.png", tmp_path / "restored.png"
+    assert cli.main(["corrupt", str(clean), "-o", str(decoded), "--task", "jpeg", "--quality", "20"]) == 0
+    assert cli.main(["restore", str(decoded), "-o", str(restored), "--task", "jpeg", "--quiet"]) == 0
+    files = (clean, decoded, restored)
+    original, before, after = (iio.imread(path).astype(np.float64) / 255 for path in files)
+    assert after.shape == original.shape
+    # measured: 36.55 dB against the decoded JPEG's 36.10 on this window (whole images: +1.0 dB)
+    assert image_quality(original, after)["psnr"] > image_quality(original, before)["psnr"] + 0.2
