@@ -141,7 +141,7 @@ def test_a_model_file_is_checked_and_a_shipped_model_is_found(tmp_path, small_mo
         photos.load_model(str(tmp_path / "rgb.keras"))
     small_model.save(tmp_path / "small.keras")
     assert photos.load_model(str(tmp_path / "small.keras")).count_params() == small_model.count_params()
-    assert photos.shipped_model("jpeg_deblocking") is None  # none ships yet: the command says how to get one
+    assert photos.shipped_model("scratches") is None  # none ships: the command says how to get one
     assert photos.shipped_model("denoising").count_params() == sol5lab.pretrained("denoising").count_params()
     assert "make demo" in photos.model_hint("denoising") and "--model" in photos.model_hint("scratches")
 
