@@ -30,7 +30,7 @@ def condition_name(task, row):
 def gap_text(gap_db):
     """``gap_db`` (float, dB) signed, to 0.01 dB, or to 0.001 dB where 0.01 would show a met
     target and a missed one alike as ``+0.00``/``-0.00`` (and to 0.0001 below that)."""
-    for decimals in (2, 3, 4):
+    for decimals in (2, 3):
         if round(abs(gap_db), decimals) > 0:
             return f"{gap_db:+.{decimals}f} dB"
     return f"{gap_db:+.4f} dB"
@@ -92,9 +92,9 @@ def curve_table(curve):
 def policies_line(state, recipe_policy=None):
     """Return a one-line list saying under which dtype policies the training computed
     (``state["policies"]``, :func:`sol5lab.resumable.train`) when they differ from
-    ``recipe_policy`` (the recipe's), or when it changed policy; else ``[]``."""
+    ``recipe_policy`` (the recipe's, when given), or when it changed policy; else ``[]``."""
     policies = state.get("policies", [])
-    if not policies or (len(policies) == 1 and policies[0]["policy"] in (recipe_policy, None)):
+    if not policies or (len(policies) == 1 and recipe_policy in (None, policies[0]["policy"])):
         return []
     why = "(a machine without native bfloat16 trains in float32, `sol5lab.training.compute_policy`)."
     if len(policies) == 1:

@@ -202,6 +202,7 @@ def test_a_gap_too_small_for_two_decimals_keeps_its_sign_readable():
 def test_the_card_names_the_dtype_policies_where_they_are_not_the_recipes():
     state = {"policies": [{"step": 0, "policy": "mixed_bfloat16"}]}
     assert report.policies_line(state, "mixed_bfloat16") == [] and report.policies_line({}) == []
+    assert report.policies_line({"policies": [{"step": 0, "policy": "float32"}]}) == []  # no recipe given
     [line] = report.policies_line({"policies": [{"step": 0, "policy": "float32"}]}, "mixed_bfloat16")
     assert "float32 throughout, not the recipe's mixed_bfloat16" in line
     state["policies"].append({"step": 18_500, "policy": "float32"})
