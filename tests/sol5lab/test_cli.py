@@ -35,6 +35,15 @@ def sol5lab(*arguments):
     )
 
 
+def rocket_window(folder):
+    """Write the top-left 96x128 window of the held-out rocket.png's first channel (grey, as a
+    model sees each channel) to ``folder/clean.png``; return its path."""
+    clean = folder / "clean.png"
+    rocket = iio.imread(sol5_utils.relpath(os.path.join("image_dataset", "test", "rocket.png")))
+    iio.imwrite(clean, rocket[:96, :128, 0])
+    return clean
+
+
 def smooth(shape, seed=0):
     """A smooth picture in [0, 1] of ``shape``."""
     values = scipy.ndimage.gaussian_filter(np.random.default_rng(seed).random(shape), (3, 3, 0)[: len(shape)])
@@ -265,9 +274,7 @@ def test_with_no_model_the_shipped_deblurrer_restores_a_page(tmp_path, datasets)
 
 
 def test_with_no_model_the_shipped_denoiser_restores(tmp_path, datasets):
-    clean = tmp_path / "clean.png"
-    rocket = iio.imread(sol5_utils.relpath(os.path.join("image_dataset", "test", "rocket.png")))
-    iio.imwrite(clean, rocket[:96, :128, 0])  # grey, as the model sees each channel
+    clean = rocket_window(tmp_path)
     noisy, restored = tmp_path / "noisy.png", tmp_path / "restored.png"
     assert cli.main(["corrupt", str(clean), "-o", str(noisy), "--task", "denoise", "--sigma", "25"]) == 0
     assert cli.main(["restore", str(noisy), "-o", str(restored), "--task", "denoise", "--quiet"]) == 0
@@ -277,9 +284,7 @@ def test_with_no_model_the_shipped_denoiser_restores(tmp_path, datasets):
 
 
 def test_with_no_model_the_shipped_super_resolution_model_beats_cubic_upscaling(tmp_path, datasets):
-    clean = tmp_path / "clean.png"
-    rocket = iio.imread(sol5_utils.relpath(os.path.join("image_dataset", "test", "rocket.png")))
-    iio.imwrite(clean, rocket[:96, :128, 0])
+    clean = rocket_window(tmp_path)
     small, enlarged = tmp_path / "small.png", tmp_path / "enlarged.png"
     scale = ["--task", "super-resolution", "--scale", "2"]
     assert cli.main(["corrupt", str(clean), "-o", str(small), *scale]) == 0
@@ -300,9 +305,7 @@ def test_the_package_installs_the_sol5lab_command():
 
 
 def test_with_no_model_the_shipped_jpeg_model_beats_the_decoded_jpeg(tmp_path, datasets):
-    clean = tmp_path / "clean.png"
-    rocket = iio.imread(sol5_utils.relpath(os.path.join("image_dataset", "test", "rocket.png")))
-    iio.imwrite(clean, rocket[:96, :128, 0])
+    clean = rocket_window(tmp_path)
     decoded, restored = tmp_path / "decoded.png", tmp_path / "restored.png"
     assert cli.main(["corrupt", str(clean), "-o", str(decoded), "--task", "jpeg", "--quality", "20"]) == 0
     assert cli.main(["restore", str(decoded), "-o", str(restored), "--task", "jpeg", "--quiet"]) == 0
