@@ -293,10 +293,34 @@ def carry_over(source, target):
     return target
 
 
-def _start_or_resume(build_model, checkpoint, config, log, policy):
+def copy_weights(source, target):
+    """Copy ``source``'s weights into ``target``, a model of the same network (its optimizer
+    untouched); return ``target``.
+
+    Raises
+    ------
+    ValueError
+        When the two networks' weights differ in number or shape.
+    """
+    shapes = [tuple(variable.shape) for variable in source.weights]
+    if shapes != [tuple(variable.shape) for variable in target.weights]:
+        raise ValueError(
+            f"cannot start from a network of {len(shapes)} weights ({source.count_params()} parameters) "
+            f"a network of {len(target.weights)} ({target.count_params()} parameters): they differ"
+        )
+    for from_variable, to_variable in zip(source.weights, target.weights, strict=True):
+        to_variable.assign(from_variable)
+    return target
+
+
+def _start_or_resume(build_model, checkpoint, config, log, policy, initialise=None):
     """Return ``(model, state)``: the checkpoint's when it matches ``config`` (carried over to a
-    model of ``build_model`` when it computes under another ``policy``), else fresh ones."""
+    model of ``build_model`` when it computes under another ``policy``), else fresh ones (set by
+    ``initialise``, when given)."""
     model, state = _load_or_build(build_model, checkpoint, config, log)
+    if state["step"] == 0 and initialise is not None and "initialised_from" not in state:
+        state["initialised_from"] = initialise(model)
+        log(f"starting from {state['initialised_from']['source']}")
     policies = state.setdefault("policies", [{"step": 0, "policy": layer_policy(model)}])
     if policy is not None and policy != policies[-1]["policy"]:
         log(f"carrying the checkpoint over from {policies[-1]['policy']} to {policy}")
@@ -392,6 +416,7 @@ def train(
     on_step=None,
     log=None,
     policy=None,
+    initialise=None,
 ):
     """Train a model resumably until its validation PSNR stops improving.
 
@@ -427,6 +452,10 @@ def train(
     policy : str, optional
         The dtype policy ``build_model`` builds under; a checkpoint trained under another is
         carried over to it (:func:`carry_over`).
+    initialise : callable, optional
+        ``(model) -> dict``: sets a fresh start's weights (e.g. :func:`copy_weights` from another
+        trained model) and returns, JSON-ready, what they came from (with a ``source``: its
+        name), kept as the state's ``initialised_from``. A resumed run does not call it.
 
     Returns
     -------
@@ -435,8 +464,9 @@ def train(
     record : dict
         ``config`` and ``state``: ``step`` (steps trained), ``seconds`` (training time, across
         resumptions), ``curve`` (after each round: ``step``, ``seconds``, ``loss``, ``val_psnr``),
-        ``best_step``, ``stopped`` (``"plateau"`` or ``"max_steps"``) and ``policies`` (each
-        dtype policy trained under, from the ``step`` it began at).
+        ``best_step``, ``stopped`` (``"plateau"`` or ``"max_steps"``), ``policies`` (each
+        dtype policy trained under, from the ``step`` it began at) and, where ``initialise`` set
+        the first weights, ``initialised_from``.
     """
     log = log or functools.partial(print, flush=True)
     max_steps = sol5.check_int(max_steps, "max_steps")
@@ -446,7 +476,7 @@ def train(
     best = os.path.join(directory, BEST_FILE)
     scope = distribution.scope() if distribution is not None else contextlib.nullcontext()
     with scope, pausable(TrainingClock()) as clock:
-        model, state = _start_or_resume(build_model, checkpoint, config, log, policy)
+        model, state = _start_or_resume(build_model, checkpoint, config, log, policy, initialise)
         loaded = clock.elapsed()  # loading the checkpoint is not training
 
         def seconds_here():

@@ -95,6 +95,7 @@ def quick_recipe(recipe):
         round_steps=2,
         patience=2,
         num_valid_batches=1,
+        warm_start=None,  # no tiny model ships to start from
     )
 
 
@@ -247,6 +248,32 @@ def finished_results(results_dir, tasks_=None, kind="full"):
     return {task: files.read_json(path) for task, path in paths.items() if os.path.isfile(path)}
 
 
+def warm_start(task, ship_dir):
+    """The ``initialise`` of :func:`sol5lab.resumable.train` that starts a fresh network from the
+    model shipped for ``task`` in ``ship_dir`` (the same network).
+
+    Returns
+    -------
+    callable
+        ``(model) -> dict``: copies the shipped model's weights into ``model`` and returns the
+        ``source`` (in words), the ``task``, the training ``step`` the weights were taken at
+        and their ``sha256`` (:func:`sol5lab.store.read_record`'s hashes of the file's members).
+    """
+    path = os.path.join(ship_dir, f"{task}.keras")
+
+    def initialise(model):
+        record = store.read_record(path)
+        resumable.copy_weights(keras.saving.load_model(path, compile=False, safe_mode=True), model)
+        return {
+            "source": f"the shipped {task} model",
+            "task": task,
+            "step": record["training"]["best_step"],
+            "sha256": record["sha256"],
+        }
+
+    return initialise
+
+
 def inference_speed(model, task, *, quick_mode):
     """Seconds to restore a 512x512 image with ``model``, or for super-resolution to enlarge it 2
     times (the median of 3 after a warm-up)."""
@@ -338,6 +365,15 @@ def main(argv=None):
         if not os.path.isfile(checkpoint):
             parser.error(f"no checkpoint in {directory}: the training has not started")
         return print_status(checkpoint, recipe.max_steps, recipe.policy)
+    initialise = None
+    if recipe.warm_start is not None and not args.ship_best:
+        source = os.path.join(args.ship_dir, f"{recipe.warm_start}.keras")
+        if not os.path.isfile(os.path.join(directory, resumable.CHECKPOINT_FILE)) and not os.path.isfile(source):
+            parser.error(
+                f"--task {args.task} starts from the shipped {recipe.warm_start} model, and {source} "
+                f"does not exist: train it first (--task {recipe.warm_start})"
+            )
+        initialise = warm_start(recipe.warm_start, args.ship_dir)
     if TARGETS[args.task]["against"] in ("BM3D", "Wiener") and not os.path.isfile(args.classical):
         parser.error(
             f"--classical {args.classical}: no such file; "
@@ -361,7 +397,7 @@ def main(argv=None):
         model, record = resumable.train(
             functools.partial(recipe.build, policy), stream, validation, directory=directory,
             config=config, max_steps=recipe.max_steps, round_steps=recipe.round_steps,
-            patience=recipe.patience, distribution=distribution, policy=policy,
+            patience=recipe.patience, distribution=distribution, policy=policy, initialise=initialise,
         )  # fmt: skip
     scored = {
         protocol: held_out_scores(protocol, model, max_images=args.max_images)

@@ -103,6 +103,18 @@ def policies_line(state, recipe_policy=None):
     return [f"Dtype policies: {'; '.join(spans)} {why}"]
 
 
+def initialisation_line(state):
+    """The card's line on a warm start (``state["initialised_from"]``, :func:`strong.warm_start`),
+    as a list of one; ``[]`` for a network initialised at random."""
+    source = state.get("initialised_from")
+    if source is None:
+        return []
+    return [
+        f"- initialised from {source['source']} (its step {source['step']:,} weights; the file's "
+        "hashes are `training.initialised_from.sha256`): a retraining starts from the one shipped then"
+    ]
+
+
 def _timed_restoration(task, side):
     """What ``strong.inference_speed`` times, in words: a ``side`` x ``side`` image restored, or
     for super-resolution enlarged 2 times (the model then computes on 4 times the pixels)."""
@@ -156,6 +168,7 @@ def model_card(task, result):
         f"{recipe['max_steps']:,} steps",
         f"- validation every {recipe['round_steps']} steps on {recipe['num_valid_batches']} fixed batches; "
         f"stop after {recipe['patience']} rounds without a better PSNR",
+        *initialisation_line(state),
         "",
         "## Training",
         "",

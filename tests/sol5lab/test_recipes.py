@@ -82,3 +82,9 @@ def test_the_assignments_rows_are_untouched_by_the_recipes():
 def test_an_unknown_task_names_the_recipes_there_are():
     with pytest.raises(ValueError, match="recipes for denoising, deblurring"):
         recipes.recipe("denoise")
+
+
+def test_only_a_warm_start_enters_the_config_so_earlier_trainings_still_resume(photo_set, datasets):
+    # the checkpoints of trainings begun before warm starts existed hold configs without the key
+    assert "warm_start" not in recipes.recipe("jpeg_deblocking").config()
+    assert recipes.recipe("combined").config()["warm_start"] == "super_resolution"

@@ -246,3 +246,32 @@ def test_data_parallel_training_on_two_devices_matches_one_device(image_files, t
     assert result["devices"] == 2 and set(result["variable_devices"]) == {2}  # replicated on both
     np.testing.assert_allclose(result["losses"]["two"], result["losses"]["one"], rtol=1e-5)
     assert result["losses"]["one"][-1] < result["losses"]["one"][0]
+
+
+def test_a_warm_start_sets_only_a_fresh_runs_weights_and_is_recorded(image_files, tmp_path):
+    source, _ = train(image_files, tmp_path / "source", 6)
+    calls = []
+
+    def initialise(model):
+        calls.append(model)
+        resumable.copy_weights(source, model)
+        return {"source": "the source run"}
+
+    # at a learning rate of zero the warm-started network keeps the source's weights
+    still = build(learning_rate=0.0)
+    model, record = train(image_files, tmp_path / "warm", 3, builder=still, initialise=initialise)
+    assert len(calls) == 1 and record["state"]["initialised_from"] == {"source": "the source run"}
+    for weights, expected in zip(model.get_weights(), source.get_weights(), strict=True):
+        np.testing.assert_array_equal(weights, expected)
+    cold, cold_record = train(image_files, tmp_path / "cold", 3, builder=still)
+    assert "initialised_from" not in cold_record["state"]
+    assert record["state"]["curve"][0]["val_psnr"] != pytest.approx(cold_record["state"]["curve"][0]["val_psnr"])
+    _, resumed = train(image_files, tmp_path / "warm", 6, builder=still, initialise=initialise)
+    assert len(calls) == 1 and resumed["state"]["initialised_from"] == {"source": "the source run"}
+
+
+@pytest.mark.portable
+def test_copy_weights_refuses_another_network_naming_both_sizes():
+    wider, narrower = (networks.build("resnet", num_channels=c, num_res_blocks=1) for c in (8, 4))
+    with pytest.raises(ValueError, match=rf"{wider.count_params()} parameters.*{narrower.count_params()} parameters"):
+        resumable.copy_weights(wider, narrower)

@@ -208,3 +208,28 @@ def test_the_card_names_the_dtype_policies_where_they_are_not_the_recipes():
     state["policies"].append({"step": 18_500, "policy": "float32"})
     [line] = report.policies_line(state, "mixed_bfloat16")
     assert "mixed_bfloat16 from step 0; float32 from step 18,500" in line
+
+
+def test_a_warm_start_copies_the_shipped_models_weights_and_names_them(tmp_path):
+    from sol5lab import networks
+
+    shipped_model = networks.build("resnet", num_channels=4, num_res_blocks=1)
+    store.save_trained(shipped_model, str(tmp_path / "super_resolution.keras"), {"training": {"best_step": 1500}})
+    fresh = networks.build("resnet", num_channels=4, num_res_blocks=1)
+    source = strong.warm_start("super_resolution", str(tmp_path))(fresh)
+    for weights, expected in zip(fresh.get_weights(), shipped_model.get_weights(), strict=True):
+        np.testing.assert_array_equal(weights, expected)
+    assert source["source"] == "the shipped super_resolution model" and source["step"] == 1500
+    assert source["sha256"] == store.read_record(str(tmp_path / "super_resolution.keras"))["sha256"]
+    [line] = report.initialisation_line({"initialised_from": source})
+    assert "the shipped super_resolution model (its step 1,500 weights" in line
+    assert report.initialisation_line({}) == []
+
+
+def test_the_combined_model_without_the_model_it_starts_from_is_a_usage_error(tmp_path, capsys):
+    assert recipes.recipe("combined").warm_start == "super_resolution"
+    with pytest.raises(SystemExit) as stopped:
+        strong.main(arguments(tmp_path, "combined"))
+    error = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert "super_resolution.keras does not exist: train it first (--task super_resolution)" in error
