@@ -166,10 +166,20 @@ def validation_psnr(model, batches):
     The mean squared error over every pixel of every batch, as a PSNR: the score Keras'
     ``val_loss`` gives, in decibels.
     """
+    return _pairs_psnr((keras.ops.convert_to_numpy(model(source, training=False)), target) for source, target in batches)
+
+
+def input_psnr(batches):
+    """The PSNR (dB) of the corrupted sources themselves on fixed ``(source, target)`` batches,
+    as :func:`validation_psnr` scores a model's outputs: the baseline its curve must rise above."""
+    return _pairs_psnr(batches)
+
+
+def _pairs_psnr(pairs):
+    """The PSNR of ``(output, target)`` pairs of arrays, over every pixel of every pair."""
     squared, count = 0.0, 0
-    for source, target in batches:
-        output = keras.ops.convert_to_numpy(model(source, training=False)).astype(np.float64)
-        squared += float(np.sum((output - target) ** 2))
+    for output, target in pairs:
+        squared += float(np.sum((np.asarray(output, dtype=np.float64) - target) ** 2))
         count += target.size
     return -10 * math.log10(squared / count)
 

@@ -35,7 +35,8 @@ Every figure is the median of several repetitions after a warm-up, with their mi
 and count. Run ``python -m sol5lab.experiments.benchmark`` (``make bench``; about 10 minutes on 2
 cores) for ``results/benchmark.json``, or ``--quick`` for a tiny run that goes through the same
 code (``results/benchmark_quick.json``); both print a markdown table with the targets.
-``--only photo`` measures the photograph alone and puts it into the JSON an earlier run wrote.
+``--only photo`` measures the photograph alone and puts it into the JSON an earlier run wrote;
+``--only shipped --shipped-task TASK`` times one shipped model and keeps the others' rows.
 """
 
 import argparse
@@ -805,29 +806,38 @@ def architectures(quick):
 SHIPPED_SCALE = 2
 
 
-def shipped_models(quick, models_dir=None):
+def shipped_models(quick, models_dir=None, tasks=None):
     """Time each shipped model (:mod:`sol5lab.shipped`): a 512x512 grey image restored in
     this process (``sol5lab.inference.restore_with``, the median of 3 after a warm-up), and the
     12-megapixel colour photograph by the ``sol5lab restore`` command in a fresh process, with
     its peak memory (:func:`photo_restoration`, tiled as the command tiles).
 
     Quick mode times a model of the denoising network's shape with random weights saved where
-    ``models_dir`` says (the time does not depend on the weights), as if it were shipped.
+    ``models_dir`` says (the time does not depend on the weights), as if it were shipped for
+    each task.
+
+    Parameters
+    ----------
+    tasks : sequence of str, optional
+        The shipped models to time (every shipped one by default; quick mode's stand-in is
+        ``denoising``'s).
 
     Returns
     -------
     dict
-        ``{task: {"image_side", "seconds", "photo"}}``; empty when no model ships.
+        ``{task: {"image_side", "seconds", "photo", "machine"}}`` (``machine``:
+        :func:`sol5lab.timing.machine_info`, where it was measured); empty when no model ships.
     """
     from sol5lab import cli, inference, shipped
 
     budget = BUDGETS[quick]
     rng = np.random.default_rng(3)
     if quick:
-        paths = {"denoising": os.path.join(models_dir, "shipped_quick.keras")}
-        files.save_model(restoration_model(), paths["denoising"])
+        stand_in = os.path.join(models_dir, "shipped_quick.keras")
+        files.save_model(restoration_model(), stand_in)
+        paths = {task: stand_in for task in (tasks or ["denoising"])}
     else:
-        paths = {task: shipped.model_path(task) for task in shipped.available()}
+        paths = {task: shipped.model_path(task) for task in (tasks or shipped.available())}
     command_task = {task: name for name, task in cli.TASKS.items()}
     side = budget["shipped_image_side"]
     result = {}
@@ -846,6 +856,7 @@ def shipped_models(quick, models_dir=None):
                 shape, budget["photo_tile_pixels"], budget["photo_repeats"], path, rng=rng,
                 task=command_task[task], scale=scale,
             ),
+            "machine": timing.machine_info(),
         }  # fmt: skip
     return result
 
@@ -945,6 +956,21 @@ def run(quick, full, models_dir):
     return result
 
 
+def check_shipped_tasks(parser, args):
+    """Exit with a usage error unless ``--shipped-task`` comes with ``--only shipped`` and names
+    shipped models (any task in quick mode, which times a stand-in)."""
+    from sol5lab import shipped
+
+    if args.only != "shipped":
+        parser.error("--shipped-task times one shipped model: give it with --only shipped")
+    unknown = sorted(set(args.shipped_task) - set(shipped.available()))
+    if unknown and not args.quick:
+        parser.error(
+            f"--shipped-task {' '.join(unknown)}: no such shipped model; "
+            f"shipped: {', '.join(shipped.available()) or 'none'}"
+        )
+
+
 def main(argv=None):
     """Run the benchmark; see the module's docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -957,9 +983,17 @@ def main(argv=None):
         choices=sorted(SECTIONS),
         help="measure this section alone and put it into the results an earlier run wrote",
     )
+    parser.add_argument(
+        "--shipped-task",
+        action="append",
+        metavar="TASK",
+        help="with --only shipped: time this shipped model alone (repeatable); the others' rows stay",
+    )
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     parser.add_argument("--models-dir", default=sol5_utils.relpath("models"))
     args = parser.parse_args(argv)
+    if args.shipped_task:
+        check_shipped_tasks(parser, args)
     if args.only:
         # one section, measured in full, joins the results of an earlier whole run
         path = os.path.join(args.results_dir, files.variant("benchmark", args.quick) + ".json")
@@ -975,9 +1009,14 @@ def main(argv=None):
             **result["targets"],
             **{k: v for k, v in TARGETS.items() if k.startswith(args.only)},
         }
-        result[args.only] = SECTIONS[args.only](args.quick, args.models_dir)
-        # a section measured later may be measured elsewhere: its rows name the machine if so
-        result.setdefault("section_machines", {})[args.only] = timing.machine_info()
+        if args.shipped_task:
+            # one model at a time (each takes minutes), beside the rows of the others
+            measured = shipped_models(args.quick, args.models_dir, args.shipped_task)
+            result["shipped"] = dict(sorted({**(result.get("shipped") or {}), **measured}.items()))
+        else:
+            result[args.only] = SECTIONS[args.only](args.quick, args.models_dir)
+            # a section measured later may be measured elsewhere: its rows name the machine if so
+            result.setdefault("section_machines", {})[args.only] = timing.machine_info()
     else:
         result = run(args.quick, args.full_training, args.models_dir)
         # The committed benchmark times the full trainings too: without them a run is partial.

@@ -285,9 +285,10 @@ def inference_speed(model, task, *, quick_mode):
     return {"side": side, "seconds": seconds}
 
 
-def print_status(checkpoint, max_steps, policy=None):
+def print_status(checkpoint, max_steps, policy=None, input_psnr=None):
     """Print the validation curve of the training whose checkpoint is at ``checkpoint`` (and its
-    dtype policies where they are not the recipe's ``policy``).
+    dtype policies where they are not the recipe's ``policy``), and where given the
+    ``input_psnr`` of the corrupted inputs on the same validation batches.
 
     Returns
     -------
@@ -305,6 +306,8 @@ def print_status(checkpoint, max_steps, policy=None):
     for line in report.policies_line(state, policy):
         print(line)
     print(report.curve_table(state["curve"]))
+    if input_psnr is not None:
+        print(f"The corrupted inputs score {input_psnr:.2f} dB on the same validation batches.")
     return state
 
 
@@ -364,7 +367,11 @@ def main(argv=None):
         checkpoint = os.path.join(directory, resumable.CHECKPOINT_FILE)
         if not os.path.isfile(checkpoint):
             parser.error(f"no checkpoint in {directory}: the training has not started")
-        return print_status(checkpoint, recipe.max_steps, recipe.policy)
+        try:
+            baseline = resumable.input_psnr(streams(recipe, args.seed)[1])
+        except FileNotFoundError:
+            baseline = None  # the training's images are not here: the curve alone
+        return print_status(checkpoint, recipe.max_steps, recipe.policy, baseline)
     initialise = None
     if recipe.warm_start is not None and not args.ship_best:
         source = os.path.join(args.ship_dir, f"{recipe.warm_start}.keras")

@@ -18,10 +18,11 @@ def machine_label(machine):
     return f"{machine['cpu_model']}, {machine['cpu_count']} cores, {flags or 'no listed vector flags'}"
 
 
-def elsewhere(result, section):
+def elsewhere(result, section, machine=None):
     """The suffix of a ``section``'s rows when ``benchmark --only`` measured it on another
-    machine than the whole run's: ``" (on <machine_label>)"``; empty otherwise."""
-    machine = (result.get("section_machines") or {}).get(section)
+    machine than the whole run's: ``" (on <machine_label>)"``; empty otherwise. ``machine``,
+    where given, is the rows' own (a shipped model timed alone), else the section's."""
+    machine = machine or (result.get("section_machines") or {}).get(section)
     if machine is None or all(machine.get(key) == result["machine"].get(key) for key in MACHINE_KEYS):
         return ""
     return f" (on {machine_label(machine)})"
@@ -178,7 +179,7 @@ def table_rows(result):
     for task, shipped in (result.get("shipped") or {}).items():
         side, photo = shipped["image_side"], shipped["photo"]
         height, width = photo["size"]
-        model = f"shipped {task} model{elsewhere(result, 'shipped')}"
+        model = f"shipped {task} model{elsewhere(result, 'shipped', shipped.get('machine'))}"
         rows += [
             _row(f"{model}, {side}x{side} image", "s", shipped["seconds"]),
             _row(f"{model}, sol5lab restore of a {width}x{height} colour photograph", "s", photo["seconds"]),

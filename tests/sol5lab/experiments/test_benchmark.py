@@ -224,7 +224,7 @@ def test_a_section_measured_alone_joins_the_run_and_names_another_machine(
     machine = {**result["machine"]}
     if other_cpu:
         machine.update(cpu_model="Other CPU", cpu_flags={"avx2": True, "fma": True, "avx512f": False})
-    remeasured = {"denoising": {**result["shipped"]["denoising"], "image_side": 7}}
+    remeasured = {"denoising": {**result["shipped"]["denoising"], "image_side": 7, "machine": machine}}
     monkeypatch.setattr(timing, "machine_info", lambda: machine)
     monkeypatch.setitem(benchmark.SECTIONS, "shipped", lambda quick, models_dir: remeasured)
     joined = benchmark.main(["--quick", "--only", "shipped", "--results-dir", str(tmp_path)])
@@ -241,6 +241,41 @@ def test_a_section_measured_alone_joins_the_run_and_names_another_machine(
         [what for what in rows if what.startswith("shipped denoising model")] if other_cpu else []
     )
     assert any(what.startswith("shipped denoising model") and "7x7 image" in what for what in rows)
+
+
+def test_a_shipped_model_timed_alone_joins_the_others_rows_with_its_machine(quick_run, tmp_path, monkeypatch):
+    folder, result = quick_run
+    (tmp_path / "benchmark_quick.json").write_text((folder / "benchmark_quick.json").read_text())
+    machine = {**result["machine"], "cpu_model": "Other CPU"}
+    monkeypatch.setattr(timing, "machine_info", lambda: machine)
+    photo = result["shipped"]["denoising"]["photo"]
+    monkeypatch.setattr(benchmark, "photo_restoration", lambda *args, **kwargs: photo)  # no fresh process
+    joined = benchmark.main(
+        ["--quick", "--only", "shipped", "--shipped-task", "super_resolution", "--results-dir", str(tmp_path)]
+    )
+    earlier = json.loads(json.dumps(result))
+    assert list(joined["shipped"]) == ["denoising", "super_resolution"]
+    assert joined["shipped"]["denoising"] == earlier["shipped"]["denoising"]
+    timed = joined["shipped"]["super_resolution"]
+    assert timed["machine"] == machine and timed["seconds"]["repeats"] == 3 and timed["seconds"]["median"] > 0
+    assert joined.get("section_machines") == earlier.get("section_machines")  # the section's own stays
+    rows = [row["what"] for row in benchmark_report.table_rows(joined)]
+    assert [what for what in rows if "(on Other CPU" in what] == [
+        what for what in rows if what.startswith("shipped super_resolution model")
+    ] and len([what for what in rows if what.startswith("shipped super_resolution model")]) == 3
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--shipped-task", "denoising"], "give it with --only shipped"),
+        (["--only", "shipped", "--shipped-task", "sharpening"], "--shipped-task sharpening: no such shipped model"),
+    ],
+)
+def test_a_shipped_task_out_of_place_is_a_usage_error(tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit) as stopped:
+        benchmark.main([*extra, "--results-dir", str(tmp_path)])
+    assert stopped.value.code == 2 and message in capsys.readouterr().err
 
 
 def test_only_needs_a_whole_run_first(tmp_path, capsys):

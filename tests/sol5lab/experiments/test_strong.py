@@ -162,6 +162,11 @@ def test_status_prints_the_checkpoints_curve_and_trains_nothing(quick_run, capsy
     out = capsys.readouterr().out
     assert "step 4 of at most 4" in out and report.curve_table(state["curve"]) in out
     assert len(report.curve_table(state["curve"]).splitlines()) == 2 + len(state["curve"])
+    # the baseline of the curve: the corrupted inputs on the same validation batches, recomputed
+    _, validation = strong.streams(strong.quick_recipe(recipes.recipe("denoising")), 0)
+    sources, targets = (np.concatenate(arrays).astype(np.float64) for arrays in zip(*validation))
+    baseline = -10 * np.log10(np.mean((sources - targets) ** 2))
+    assert f"The corrupted inputs score {baseline:.2f} dB on the same validation batches." in out
 
 
 def test_table_prints_every_finished_models_targets_in_the_recipes_order(tmp_path, capsys):
