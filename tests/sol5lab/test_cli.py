@@ -314,3 +314,15 @@ def test_with_no_model_the_shipped_jpeg_model_beats_the_decoded_jpeg(tmp_path, d
     assert after.shape == original.shape
     # measured: 36.55 dB against the decoded JPEG's 36.10 on this window (whole images: +1.0 dB)
     assert image_quality(original, after)["psnr"] > image_quality(original, before)["psnr"] + 0.2
+
+
+def test_with_no_model_the_shipped_combined_model_undoes_a_mix_of_corruptions(tmp_path, datasets):
+    clean = rocket_window(tmp_path)
+    corrupted, restored = tmp_path / "corrupted.png", tmp_path / "restored.png"
+    assert cli.main(["corrupt", str(clean), "-o", str(corrupted), "--task", "combined", "--seed", "0"]) == 0
+    assert cli.main(["restore", str(corrupted), "-o", str(restored), "--task", "combined", "--quiet"]) == 0
+    files = (clean, corrupted, restored)
+    original, before, after = (iio.imread(path).astype(np.float64) / 255 for path in files)
+    assert after.shape == original.shape
+    # measured: 32.23 dB against the corrupted window's 10.49
+    assert image_quality(original, after)["psnr"] > image_quality(original, before)["psnr"] + 10
