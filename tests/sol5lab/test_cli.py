@@ -44,6 +44,16 @@ def rocket_window(folder):
     return clean
 
 
+def restored_rocket_window(folder, task, *corruption):
+    """Corrupt :func:`rocket_window` with ``corrupt --task TASK *corruption`` and restore it with
+    the model shipped for ``task`` (``restore`` without ``--model``); return the clean, corrupted
+    and restored windows, float64 in [0, 1]."""
+    paths = (rocket_window(folder), folder / "corrupted.png", folder / "restored.png")
+    assert cli.main(["corrupt", str(paths[0]), "-o", str(paths[1]), "--task", task, *corruption]) == 0
+    assert cli.main(["restore", str(paths[1]), "-o", str(paths[2]), "--task", task, "--quiet"]) == 0
+    return tuple(iio.imread(path).astype(np.float64) / 255 for path in paths)
+
+
 def smooth(shape, seed=0):
     """A smooth picture in [0, 1] of ``shape``."""
     values = scipy.ndimage.gaussian_filter(np.random.default_rng(seed).random(shape), (3, 3, 0)[: len(shape)])
@@ -274,11 +284,7 @@ def test_with_no_model_the_shipped_deblurrer_restores_a_page(tmp_path, datasets)
 
 
 def test_with_no_model_the_shipped_denoiser_restores(tmp_path, datasets):
-    clean = rocket_window(tmp_path)
-    noisy, restored = tmp_path / "noisy.png", tmp_path / "restored.png"
-    assert cli.main(["corrupt", str(clean), "-o", str(noisy), "--task", "denoise", "--sigma", "25"]) == 0
-    assert cli.main(["restore", str(noisy), "-o", str(restored), "--task", "denoise", "--quiet"]) == 0
-    original, before, after = (iio.imread(path).astype(np.float64) / 255 for path in (clean, noisy, restored))
+    original, before, after = restored_rocket_window(tmp_path, "denoise", "--sigma", "25")
     assert after.shape == original.shape
     assert image_quality(original, after)["psnr"] > image_quality(original, before)["psnr"] + 5
 
@@ -305,24 +311,14 @@ def test_the_package_installs_the_sol5lab_command():
 
 
 def test_with_no_model_the_shipped_jpeg_model_beats_the_decoded_jpeg(tmp_path, datasets):
-    clean = rocket_window(tmp_path)
-    decoded, restored = tmp_path / "decoded.png", tmp_path / "restored.png"
-    assert cli.main(["corrupt", str(clean), "-o", str(decoded), "--task", "jpeg", "--quality", "20"]) == 0
-    assert cli.main(["restore", str(decoded), "-o", str(restored), "--task", "jpeg", "--quiet"]) == 0
-    files = (clean, decoded, restored)
-    original, before, after = (iio.imread(path).astype(np.float64) / 255 for path in files)
+    original, before, after = restored_rocket_window(tmp_path, "jpeg", "--quality", "20")
     assert after.shape == original.shape
     # measured: 36.55 dB against the decoded JPEG's 36.10 on this window (whole images: +1.0 dB)
     assert image_quality(original, after)["psnr"] > image_quality(original, before)["psnr"] + 0.2
 
 
 def test_with_no_model_the_shipped_combined_model_undoes_a_mix_of_corruptions(tmp_path, datasets):
-    clean = rocket_window(tmp_path)
-    corrupted, restored = tmp_path / "corrupted.png", tmp_path / "restored.png"
-    assert cli.main(["corrupt", str(clean), "-o", str(corrupted), "--task", "combined", "--seed", "0"]) == 0
-    assert cli.main(["restore", str(corrupted), "-o", str(restored), "--task", "combined", "--quiet"]) == 0
-    files = (clean, corrupted, restored)
-    original, before, after = (iio.imread(path).astype(np.float64) / 255 for path in files)
+    original, before, after = restored_rocket_window(tmp_path, "combined", "--seed", "0")
     assert after.shape == original.shape
     # measured: 32.23 dB against the corrupted window's 10.49
     assert image_quality(original, after)["psnr"] > image_quality(original, before)["psnr"] + 10
