@@ -166,7 +166,9 @@ def validation_psnr(model, batches):
     The mean squared error over every pixel of every batch, as a PSNR: the score Keras'
     ``val_loss`` gives, in decibels.
     """
-    return _pairs_psnr((keras.ops.convert_to_numpy(model(source, training=False)), target) for source, target in batches)
+    return _pairs_psnr(
+        (keras.ops.convert_to_numpy(model(source, training=False)), target) for source, target in batches
+    )
 
 
 def input_psnr(batches):

@@ -375,7 +375,8 @@ def main(argv=None):
     initialise = None
     if recipe.warm_start is not None and not args.ship_best:
         source = os.path.join(args.ship_dir, f"{recipe.warm_start}.keras")
-        if not os.path.isfile(os.path.join(directory, resumable.CHECKPOINT_FILE)) and not os.path.isfile(source):
+        resuming = os.path.isfile(os.path.join(directory, resumable.CHECKPOINT_FILE))
+        if not resuming and not os.path.isfile(source):
             parser.error(
                 f"--task {args.task} starts from the shipped {recipe.warm_start} model, and {source} "
                 f"does not exist: train it first (--task {recipe.warm_start})"

@@ -265,7 +265,8 @@ def test_a_warm_start_sets_only_a_fresh_runs_weights_and_is_recorded(image_files
         np.testing.assert_array_equal(weights, expected)
     cold, cold_record = train(image_files, tmp_path / "cold", 3, builder=still)
     assert "initialised_from" not in cold_record["state"]
-    assert record["state"]["curve"][0]["val_psnr"] != pytest.approx(cold_record["state"]["curve"][0]["val_psnr"])
+    first_psnr = [run["state"]["curve"][0]["val_psnr"] for run in (record, cold_record)]
+    assert first_psnr[0] != pytest.approx(first_psnr[1])
     _, resumed = train(image_files, tmp_path / "warm", 6, builder=still, initialise=initialise)
     assert len(calls) == 1 and resumed["state"]["initialised_from"] == {"source": "the source run"}
 
@@ -273,5 +274,6 @@ def test_a_warm_start_sets_only_a_fresh_runs_weights_and_is_recorded(image_files
 @pytest.mark.portable
 def test_copy_weights_refuses_another_network_naming_both_sizes():
     wider, narrower = (networks.build("resnet", num_channels=c, num_res_blocks=1) for c in (8, 4))
-    with pytest.raises(ValueError, match=rf"{wider.count_params()} parameters.*{narrower.count_params()} parameters"):
+    sizes = rf"{wider.count_params()} parameters.*{narrower.count_params()} parameters"
+    with pytest.raises(ValueError, match=sizes):
         resumable.copy_weights(wider, narrower)

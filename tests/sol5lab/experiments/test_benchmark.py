@@ -269,7 +269,7 @@ def test_a_shipped_model_timed_alone_joins_the_others_rows_with_its_machine(quic
     ("extra", "message"),
     [
         (["--shipped-task", "denoising"], "give it with --only shipped"),
-        (["--only", "shipped", "--shipped-task", "sharpening"], "--shipped-task sharpening: no such shipped model"),
+        (["--only", "shipped", "--shipped-task", "sharpening"], "--shipped-task sharpening: no such"),
     ],
 )
 def test_a_shipped_task_out_of_place_is_a_usage_error(tmp_path, capsys, extra, message):

@@ -164,7 +164,7 @@ def test_status_prints_the_checkpoints_curve_and_trains_nothing(quick_run, capsy
     assert len(report.curve_table(state["curve"]).splitlines()) == 2 + len(state["curve"])
     # the baseline of the curve: the corrupted inputs on the same validation batches, recomputed
     _, validation = strong.streams(strong.quick_recipe(recipes.recipe("denoising")), 0)
-    sources, targets = (np.concatenate(arrays).astype(np.float64) for arrays in zip(*validation))
+    sources, targets = (np.concatenate(arrays).astype(np.float64) for arrays in zip(*validation, strict=True))
     baseline = -10 * np.log10(np.mean((sources - targets) ** 2))
     assert f"The corrupted inputs score {baseline:.2f} dB on the same validation batches." in out
 
@@ -219,13 +219,14 @@ def test_a_warm_start_copies_the_shipped_models_weights_and_names_them(tmp_path)
     from sol5lab import networks
 
     shipped_model = networks.build("resnet", num_channels=4, num_res_blocks=1)
-    store.save_trained(shipped_model, str(tmp_path / "super_resolution.keras"), {"training": {"best_step": 1500}})
+    path = str(tmp_path / "super_resolution.keras")
+    store.save_trained(shipped_model, path, {"training": {"best_step": 1500}})
     fresh = networks.build("resnet", num_channels=4, num_res_blocks=1)
     source = strong.warm_start("super_resolution", str(tmp_path))(fresh)
     for weights, expected in zip(fresh.get_weights(), shipped_model.get_weights(), strict=True):
         np.testing.assert_array_equal(weights, expected)
     assert source["source"] == "the shipped super_resolution model" and source["step"] == 1500
-    assert source["sha256"] == store.read_record(str(tmp_path / "super_resolution.keras"))["sha256"]
+    assert source["sha256"] == store.read_record(path)["sha256"]
     [line] = report.initialisation_line({"initialised_from": source})
     assert "the shipped super_resolution model (its step 1,500 weights" in line
     assert report.initialisation_line({}) == []
