@@ -295,13 +295,10 @@ def carry_over(source, target):
     if not target.optimizer.built:  # Keras makes the moments at the first step
         target.optimizer.build(target.trainable_variables)
     pairs = [(source.weights, target.weights), (source.optimizer.variables, target.optimizer.variables)]
-    for from_variables, to_variables in pairs:
-        shapes = [tuple(variable.shape) for variable in from_variables]
-        if shapes != [tuple(variable.shape) for variable in to_variables]:
-            raise ValueError("the checkpoint's network or optimizer differs from the one build_model builds")
-    for from_variables, to_variables in pairs:
-        for from_variable, to_variable in zip(from_variables, to_variables, strict=True):
-            to_variable.assign(from_variable)
+    if not all(_same_shapes(*pair) for pair in pairs):
+        raise ValueError("the checkpoint's network or optimizer differs from the one build_model builds")
+    for pair in pairs:
+        _assign(*pair)
     return target
 
 
@@ -314,15 +311,24 @@ def copy_weights(source, target):
     ValueError
         When the two networks' weights differ in number or shape.
     """
-    shapes = [tuple(variable.shape) for variable in source.weights]
-    if shapes != [tuple(variable.shape) for variable in target.weights]:
+    if not _same_shapes(source.weights, target.weights):
         raise ValueError(
-            f"cannot start from a network of {len(shapes)} weights ({source.count_params()} parameters) "
-            f"a network of {len(target.weights)} ({target.count_params()} parameters): they differ"
+            f"cannot copy the weights of a network of {source.count_params()} parameters into one of "
+            f"{target.count_params()} parameters: the networks differ"
         )
-    for from_variable, to_variable in zip(source.weights, target.weights, strict=True):
-        to_variable.assign(from_variable)
+    _assign(source.weights, target.weights)
     return target
+
+
+def _same_shapes(from_variables, to_variables):
+    """Whether two lists of Keras variables match one for one in shape."""
+    return [tuple(v.shape) for v in from_variables] == [tuple(v.shape) for v in to_variables]
+
+
+def _assign(from_variables, to_variables):
+    """Assign each of ``from_variables`` to its counterpart in ``to_variables``."""
+    for from_variable, to_variable in zip(from_variables, to_variables, strict=True):
+        to_variable.assign(from_variable)
 
 
 def _start_or_resume(build_model, checkpoint, config, log, policy, initialise=None):
