@@ -28,6 +28,20 @@ def elsewhere(result, section, machine=None):
     return f" (on {machine_label(machine)})"
 
 
+def enlargement(result, photo):
+    """How many times a shipped model enlarges its input, each way: the run's photograph
+    (``budget["photo_shape"]``) over the one the model was given (``photo["size"]``), which is
+    that photograph made smaller for a super-resolution model and the photograph itself for the
+    others.
+
+    Returns
+    -------
+    int
+        1 for a model that keeps the size.
+    """
+    return result["budget"]["photo_shape"][0] // photo["size"][0]
+
+
 def table_rows(result):
     """Return the table's rows (see :func:`_row`), in the order of the run; the rows of a
     section measured on another machine say which (:func:`elsewhere`)."""
@@ -179,10 +193,16 @@ def table_rows(result):
     for task, shipped in (result.get("shipped") or {}).items():
         side, photo = shipped["image_side"], shipped["photo"]
         height, width = photo["size"]
+        factor = enlargement(result, photo)
         model = f"shipped {task} model{elsewhere(result, 'shipped', shipped.get('machine'))}"
+        image = f"{side // factor}x{side // factor} image"
+        photograph = f"{width}x{height} colour photograph"
+        if factor > 1:
+            image += f" enlarged {factor}x to {side}x{side}"
+            photograph += f", enlarged {factor}x to {width * factor}x{height * factor}"
         rows += [
-            _row(f"{model}, {side}x{side} image", "s", shipped["seconds"]),
-            _row(f"{model}, sol5lab restore of a {width}x{height} colour photograph", "s", photo["seconds"]),
+            _row(f"{model}, {image}", "s", shipped["seconds"]),
+            _row(f"{model}, sol5lab restore of a {photograph}", "s", photo["seconds"]),
             _row(f"{model}, that command's peak, Keras included", "MB", photo["process_peak_mb"],
                  target=f"≤ {targets['photo_peak_mb']:g} MB",
                  met=photo["process_peak_mb"]["max"] <= targets["photo_peak_mb"]),

@@ -249,7 +249,10 @@ def test_a_shipped_model_timed_alone_joins_the_others_rows_with_its_machine(quic
     machine = {**result["machine"], "cpu_model": "Other CPU"}
     monkeypatch.setattr(timing, "machine_info", lambda: machine)
     photo = result["shipped"]["denoising"]["photo"]
-    monkeypatch.setattr(benchmark, "photo_restoration", lambda *args, **kwargs: photo)  # no fresh process
+    # no fresh process: the denoiser's photograph, at the size the command would be given
+    monkeypatch.setattr(
+        benchmark, "photo_restoration", lambda shape, *args, **kwargs: {**photo, "size": list(shape)}
+    )
     joined = benchmark.main(
         ["--quick", "--only", "shipped", "--shipped-task", "super_resolution", "--results-dir", str(tmp_path)]
     )
@@ -260,9 +263,12 @@ def test_a_shipped_model_timed_alone_joins_the_others_rows_with_its_machine(quic
     assert timed["machine"] == machine and timed["seconds"]["repeats"] == 3 and timed["seconds"]["median"] > 0
     assert joined.get("section_machines") == earlier.get("section_machines")  # the section's own stays
     rows = [row["what"] for row in benchmark_report.table_rows(joined)]
-    assert [what for what in rows if "(on Other CPU" in what] == [
-        what for what in rows if what.startswith("shipped super_resolution model")
-    ] and len([what for what in rows if what.startswith("shipped super_resolution model")]) == 3
+    enlarging = [what for what in rows if what.startswith("shipped super_resolution model")]
+    assert [what for what in rows if "(on Other CPU" in what] == enlarging and len(enlarging) == 3
+    # its input is the photograph made smaller, and its rows say so: quick mode's 160x120 and 64x64
+    assert enlarging[0].endswith(", 32x32 image enlarged 2x to 64x64")
+    assert enlarging[1].endswith(", sol5lab restore of a 80x60 colour photograph, enlarged 2x to 160x120")
+    assert any(what.endswith(", 64x64 image") for what in rows if what.startswith("shipped denoising model"))
 
 
 @pytest.mark.parametrize(
