@@ -91,7 +91,9 @@ def main(argv=None):
     parser.add_argument("--results-dir", default=sol5_utils.relpath("results"))
     args = parser.parse_args(argv)
     stem = files.variant(os.path.join(args.models_dir, TASK), args.quick)
-    model, record = store.trained_model(TASK, stem, seed=SEED, quick_mode=args.quick)
+    model, record = store.trained_model(
+        TASK, stem, num_res_blocks=store.NUM_RES_BLOCKS[args.quick], seed=SEED, quick_mode=args.quick
+    )
     result = {
         "command": "python -m sol5lab.experiments.colour" + (" --quick" if args.quick else ""),
         "task": TASK,

@@ -239,9 +239,11 @@ def main(argv=None):
         seed=SEED,
     )
 
-    # The depth experiment's 5-block, seed-0 model (trained here if that experiment has not run).
-    stem = os.path.join(args.models_dir, "depth", f"denoising_depth5_seed0{suffix}")
-    learned, _ = store.trained_model("denoising", stem, seed=0, quick_mode=args.quick)
+    # The depth experiment's seed-0 model of store.NUM_RES_BLOCKS (5 blocks; 1 quick), trained
+    # here if that experiment has not run.
+    depth = store.NUM_RES_BLOCKS[args.quick]
+    stem = os.path.join(args.models_dir, "depth", f"denoising_depth{depth}_seed0{suffix}")
+    learned, _ = store.trained_model("denoising", stem, num_res_blocks=depth, seed=0, quick_mode=args.quick)
     denoising = denoising_comparison(crops, budget["num_iterations"], learned)
     example = smallest["images"][0]
     at = smallest["iterations"].index(budget["inpainting_iterations"])

@@ -56,10 +56,15 @@ def main(argv=None):
     if max_side is not None:
         summary["max_side"] = max_side  # the central window of each image that was scored
     for task in TASKS:
-        # depth 5, seed SEED, kept as models_dir/<task>[_quick].keras (see sol5lab.store)
+        # store.NUM_RES_BLOCKS, seed SEED, kept as models_dir/<task>[_quick].keras (see sol5lab.store)
         stem = files.variant(os.path.join(args.models_dir, task), args.quick)
         model, record = store.trained_model(
-            task, stem, seed=SEED, quick_mode=args.quick, retrain=args.retrain
+            task,
+            stem,
+            num_res_blocks=store.NUM_RES_BLOCKS[args.quick],
+            seed=SEED,
+            quick_mode=args.quick,
+            retrain=args.retrain,
         )
         cases = protocols.cases(task, max_images=max_images, max_side=max_side)
         rows = evaluation.score(

@@ -123,13 +123,17 @@ def main(argv=None):
         models[name], record = store.trained_model(
             name,
             model_stem(args.models_dir, name, args.quick),
+            num_res_blocks=store.NUM_RES_BLOCKS[args.quick],
             seed=TRAINING_SEED,
             quick_mode=args.quick,
             verbose=2,
         )
         trainings[name] = {
             "config": store.training_config(
-                name, num_res_blocks=5, seed=TRAINING_SEED, quick_mode=args.quick
+                name,
+                num_res_blocks=store.NUM_RES_BLOCKS[args.quick],
+                seed=TRAINING_SEED,
+                quick_mode=args.quick,
             ),
             **{key: record[key] for key in ("training_seconds", "history")},
         }

@@ -104,9 +104,8 @@ def test_the_figures_follow_from_the_models_arithmetic(quick_run):
     assert matmul["gflop"] == pytest.approx(2 * matmul["size"] ** 3 / 1e9)
     for task, step in result["training_step"].items():
         settings = sol5.training_settings(task)
-        model = sol5.build_nn_model(
-            *settings["crop_size"], settings["num_channels"], benchmark.NUM_RES_BLOCKS
-        )
+        assert step["num_res_blocks"] == benchmark.BUDGETS[True]["num_res_blocks"]
+        model = sol5.build_nn_model(*settings["crop_size"], settings["num_channels"], step["num_res_blocks"])
         flops = timing.training_step_flops(model, step["batch_size"], *settings["crop_size"])
         assert step["gflop_per_step"] == pytest.approx(flops / 1e9)
         assert step["gflops"]["median"] == pytest.approx(step["gflop_per_step"] / step["seconds"]["median"])
@@ -208,11 +207,34 @@ def test_every_network_is_timed_under_both_policies_against_its_dtypes_matmul(qu
         if row["what"].startswith("training step, deblurring")
         and row["what"].endswith(("float32", "bfloat16"))
     ]
-    with_target = {row["what"] for row in rows if row["met"] is not None}
-    assert with_target == {
-        f"training step, deblurring, {name}, mixed_bfloat16" for name in timed if name != "lka_resnet"
+    assert [row["what"] for row in rows if row["met"] is not None] == [
+        f"training step, deblurring, {name}, mixed_bfloat16" for name in timed
+    ]
+
+
+def test_only_convolution_heavy_networks_under_bfloat16_have_a_rate_target():
+    def step(vs_matmul):
+        return {"gflops": timing.median_summary([1.0]), "vs_matmul": vs_matmul}
+
+    section = {
+        "matmul": {"float32": {"size": 64, "gflops": timing.median_summary([2.0])}},
+        "steps": {
+            "deblurring": {
+                name: {"float32": step(0.9), "mixed_bfloat16": step(share)}
+                for name, share in (("resnet", 0.7), ("dncnn", 0.5), ("lka_resnet", 0.1))
+            }
+        },
     }
-    assert with_target  # the quick run times a network with a target and one without
+    judged = {
+        row["what"]: row["met"]
+        for row in benchmark_report.architecture_rows(section, 0.6)
+        if row["met"] is not None
+    }
+    assert judged == {
+        "training step, deblurring, resnet, mixed_bfloat16": True,
+        "training step, deblurring, dncnn, mixed_bfloat16": False,
+    }
+    assert benchmark_report.architecture_rows(None, 0.6) == []
 
 
 @pytest.mark.parametrize("other_cpu", [True, False])
