@@ -271,8 +271,7 @@ def test_a_warm_start_sets_only_a_fresh_runs_weights_and_is_recorded(image_files
     assert len(calls) == 1 and resumed["state"]["initialised_from"] == {"source": "the source run"}
 
 
-@pytest.mark.portable
-def test_copy_weights_refuses_another_network_naming_both_sizes():
+def test_copy_weights_refuses_another_network_naming_both_sizes():  # shapes compared: TensorFlow only
     wider, narrower = (networks.build("resnet", num_channels=c, num_res_blocks=1) for c in (8, 4))
     sizes = rf"{wider.count_params()} parameters.*{narrower.count_params()} parameters"
     with pytest.raises(ValueError, match=sizes):

@@ -16,8 +16,7 @@ def test_conv_flops_of_the_assignment_network_by_hand():
     assert timing.training_step_flops(model, 3, 10, 12) == 3 * 2 * 360 * 10 * 12 * 3
 
 
-@pytest.mark.portable
-def test_conv_flops_counts_kernel_size_and_channels():
+def test_conv_flops_counts_kernel_size_and_channels():  # arithmetic of the layers: TensorFlow only
     inputs = keras.Input((None, None, 3))
     x = keras.layers.Conv2D(6, 5, padding="same")(inputs)
     x = keras.layers.Activation("relu")(x)

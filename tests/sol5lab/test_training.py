@@ -44,7 +44,7 @@ def test_the_assignments_tasks_train_with_their_own_learner(monkeypatch):
 
 def test_a_quick_lab_training_runs_two_epochs_on_its_patch_size(datasets):
     sol5.set_seed(0)
-    model = training.learn_jpeg_deblocking_model(quick_mode=True, verbose=0)
+    model = training.learn_jpeg_deblocking_model(1, quick_mode=True, verbose=0)
     assert model.input_shape == (None, 24, 24, 1)
     history = model.history.history
     assert len(history["val_loss"]) == 2 and np.isfinite(history["loss"]).all()
