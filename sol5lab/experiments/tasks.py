@@ -119,21 +119,19 @@ def main(argv=None):
     start = time.perf_counter()
 
     models, trainings = {}, {}
+    depth = store.NUM_RES_BLOCKS[args.quick]
     for name in (*tasks.COMPARED_TASKS, "combined"):
         models[name], record = store.trained_model(
             name,
             model_stem(args.models_dir, name, args.quick),
-            num_res_blocks=store.NUM_RES_BLOCKS[args.quick],
+            num_res_blocks=depth,
             seed=TRAINING_SEED,
             quick_mode=args.quick,
             verbose=2,
         )
         trainings[name] = {
             "config": store.training_config(
-                name,
-                num_res_blocks=store.NUM_RES_BLOCKS[args.quick],
-                seed=TRAINING_SEED,
-                quick_mode=args.quick,
+                name, num_res_blocks=depth, seed=TRAINING_SEED, quick_mode=args.quick
             ),
             **{key: record[key] for key in ("training_seconds", "history")},
         }
