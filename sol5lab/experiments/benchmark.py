@@ -90,6 +90,7 @@ BUDGETS = {
         "deep_prior_size": 64,
         "deep_prior_iterations": None,  # sol5.DEEP_PRIOR_SETTINGS' budget
         "deep_prior_repeats": 3,
+        "deep_prior_settings": None,  # sol5.DEEP_PRIOR_SETTINGS' network
         "mixed_precision_repeats": 5,
         "mixed_precision_batch_size": sol5.TRAINING_BUDGETS[False]["batch_size"],
         "full_training_repeats": 1,  # minutes each
@@ -131,6 +132,8 @@ BUDGETS = {
         "deep_prior_size": 64,
         "deep_prior_iterations": 5,
         "deep_prior_repeats": 1,
+        # a one-level network: the same code at a third of the building and tracing
+        "deep_prior_settings": {"num_levels": 1},
         "mixed_precision_repeats": 2,
         # a CPU without native bfloat16 emulates it: a quick mode batch took 40 s there
         "mixed_precision_batch_size": 1,
@@ -643,19 +646,22 @@ def tiling_check(size, pixels, *, rng, num_res_blocks=NUM_RES_BLOCKS):
     }
 
 
-def deep_prior(side, num_iterations, repeats, *, rng):
+def deep_prior(side, num_iterations, repeats, *, rng, settings=None):
     """Time ``sol5.deep_prior_restore_image`` on a random ``side`` x ``side`` image.
 
     Each call builds and fits a fresh network, so there is nothing to cache; the warm-up is a
-    2-step call, which loads what the backend loads once.
+    2-step call, which loads what the backend loads once. ``settings`` are the call's overrides
+    of ``sol5.DEEP_PRIOR_SETTINGS`` (None: its defaults).
     """
     image = rng.random((side, side))
     if num_iterations is None:
         num_iterations = sol5.DEEP_PRIOR_SETTINGS["num_iterations"]
-    sol5.deep_prior_restore_image(image, num_iterations=2, seed=0)
-    seconds = timing.timed(
-        lambda: sol5.deep_prior_restore_image(image, num_iterations=num_iterations, seed=0), repeats, warmup=0
-    )
+
+    def call(iterations):
+        return sol5.deep_prior_restore_image(image, num_iterations=iterations, seed=0, settings=settings)
+
+    call(2)
+    seconds = timing.timed(lambda: call(num_iterations), repeats, warmup=0)
     return {
         "size": [side, side],
         "num_iterations": num_iterations,
@@ -962,7 +968,11 @@ def run(quick, full, models_dir):
     }
     say("tiling")
     result["deep_prior"] = deep_prior(
-        budget["deep_prior_size"], budget["deep_prior_iterations"], budget["deep_prior_repeats"], rng=rng
+        budget["deep_prior_size"],
+        budget["deep_prior_iterations"],
+        budget["deep_prior_repeats"],
+        rng=rng,
+        settings=budget["deep_prior_settings"],
     )
     say("deep prior")
     result["mixed_precision"] = mixed_precision_step_ratio(

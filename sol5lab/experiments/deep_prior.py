@@ -50,6 +50,7 @@ BUDGETS = {
         "variant_iterations": 1200,
         "inpainting_every": 100,
         "inpainting": {64: {"images": 4, "iterations": 3000}, 256: {"images": 2, "iterations": 2400}},
+        "network_settings": {},  # sol5.DEEP_PRIOR_SETTINGS' network
     },
     True: {
         "curve_iterations": 20,
@@ -58,6 +59,9 @@ BUDGETS = {
         "variant_iterations": 10,
         "inpainting_every": 10,
         "inpainting": {64: {"images": 1, "iterations": 20}},
+        # the same layers' code at a fraction of the building and tracing, as the quick runs'
+        # 1-block networks (store.NUM_RES_BLOCKS)
+        "network_settings": {"num_levels": 1, "num_res_blocks": 1},
     },
 }
 
@@ -123,13 +127,16 @@ def choose_budget(curves):
     }
 
 
-def denoising_comparison(crops, num_iterations, learned_model):
-    """Noisy input, deep prior, learned denoiser and BM3D on each noisy crop."""
+def denoising_comparison(crops, num_iterations, learned_model, settings=None):
+    """Noisy input, deep prior (with ``settings``, overrides of ``sol5.DEEP_PRIOR_SETTINGS``),
+    learned denoiser and BM3D on each noisy crop."""
     rows = []
     for index, (name, clean) in enumerate(crops):
         noisy = noisy_crop(index, clean)
         start = time.perf_counter()
-        deep_prior = sol5.deep_prior_restore_image(noisy, num_iterations=num_iterations, seed=SEED)
+        deep_prior = sol5.deep_prior_restore_image(
+            noisy, num_iterations=num_iterations, seed=SEED, settings=settings
+        )
         seconds = time.perf_counter() - start
         outputs = {
             "noisy": noisy,
@@ -158,7 +165,7 @@ def hole_psnr(clean, image, mask):
     return float(peak_signal_noise_ratio(clean[~mask], image[~mask], data_range=1.0))
 
 
-def inpainting_comparison(size, count, iterations, every):
+def inpainting_comparison(size, count, iterations, every, settings=None):
     """Deep prior against biharmonic inpainting, under seeded scratches, on ``count`` crops.
 
     The deep prior runs ``iterations`` steps; every ``every`` steps its PSNR inside the scratches
@@ -179,7 +186,7 @@ def inpainting_comparison(size, count, iterations, every):
 
         start = time.perf_counter()
         sol5.deep_prior_restore_image(
-            corrupted, mask=mask, num_iterations=iterations, seed=SEED, callback=record
+            corrupted, mask=mask, num_iterations=iterations, seed=SEED, callback=record, settings=settings
         )
         seconds = time.perf_counter() - start
         biharmonic = np.clip(inpaint_biharmonic(corrupted, ~mask), 0, 1)
@@ -216,10 +223,13 @@ def main(argv=None):
     suffix = files.variant("", args.quick)  # quick runs write beside full runs, never over them
 
     crops = center_crops(64, budgets["curve_images"])
-    curves = psnr_curves(crops, budgets["curve_iterations"], budgets["curve_every"])
+    network = budgets["network_settings"]
+    curves = psnr_curves(crops, budgets["curve_iterations"], budgets["curve_every"], settings=network)
     budget = choose_budget(curves)
     inpainting_curves = {
-        size: inpainting_comparison(size, spec["images"], spec["iterations"], budgets["inpainting_every"])
+        size: inpainting_comparison(
+            size, spec["images"], spec["iterations"], budgets["inpainting_every"], settings=network
+        )
         for size, spec in budgets["inpainting"].items()
     }
     # The inpainting budget: the best mean step inside the scratches at the tested size, 64x64.
@@ -244,7 +254,7 @@ def main(argv=None):
     depth = store.NUM_RES_BLOCKS[args.quick]
     stem = os.path.join(args.models_dir, "depth", f"denoising_depth{depth}_seed0{suffix}")
     learned, _ = store.trained_model("denoising", stem, num_res_blocks=depth, seed=0, quick_mode=args.quick)
-    denoising = denoising_comparison(crops, budget["num_iterations"], learned)
+    denoising = denoising_comparison(crops, budget["num_iterations"], learned, settings=network)
     example = smallest["images"][0]
     at = smallest["iterations"].index(budget["inpainting_iterations"])
     example["images"]["deep prior"] = example["snapshots"][at]

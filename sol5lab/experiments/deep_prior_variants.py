@@ -29,13 +29,13 @@ VARIANTS = {
 }
 
 
-def compare_variants(crops, iterations, every):
+def compare_variants(crops, iterations, every, network_settings=None):
     """The mean PSNR curve of each of :data:`VARIANTS` on the noisy crops, its best step, and the
-    median time of a run."""
+    median time of a run. ``network_settings`` (the budget's) go under each variant's overrides."""
     result = {}
     for name, overrides in VARIANTS.items():
         print(f"[variant] {name}", flush=True)
-        curves = psnr_curves(crops, iterations, every, settings=overrides)
+        curves = psnr_curves(crops, iterations, every, settings={**(network_settings or {}), **overrides})
         mean = np.mean([image["psnr"] for image in curves["images"]], axis=0)
         result[name] = {
             "overrides": overrides,
@@ -58,7 +58,7 @@ def main(argv=None):
     suffix = files.variant("", args.quick)  # quick runs write beside full runs, never over them
     every = budgets["curve_every"]
     crops = center_crops(64, budgets["curve_images"])
-    variants = compare_variants(crops, budgets["variant_iterations"], every)
+    variants = compare_variants(crops, budgets["variant_iterations"], every, budgets["network_settings"])
     result = {
         "command": "python -m sol5lab.experiments.deep_prior_variants" + (" --quick" if args.quick else ""),
         "backend": keras.backend.backend(),
