@@ -18,18 +18,31 @@ def seeded():
     sol5.set_seed(0)
 
 
-@pytest.fixture
-def image_files(tmp_path):
-    """Five smooth-plus-texture grayscale PNGs of different sizes, all at least 48x48."""
+def write_image_files(folder):
+    """Write five smooth-plus-texture grayscale PNGs of different sizes, all at least 48x48, into
+    ``folder`` (a ``pathlib.Path``); return their paths. The same pixels every time."""
     rng = np.random.default_rng(7)
     paths = []
     for index, (height, width) in enumerate([(64, 80), (72, 72), (96, 60), (80, 100), (50, 64)]):
         rows, cols = np.mgrid[0:height, 0:width]
         image = 0.5 + 0.3 * np.sin(rows / (3 + index)) * np.cos(cols / 5) + 0.1 * rng.random((height, width))
-        path = tmp_path / f"image_{index}.png"
+        path = folder / f"image_{index}.png"
         iio.imwrite(path, np.clip(np.round(image * 255), 0, 255).astype(np.uint8))
         paths.append(str(path))
     return paths
+
+
+@pytest.fixture
+def image_files(tmp_path):
+    """The images of :func:`write_image_files`, in the test's own folder."""
+    return write_image_files(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_image_files(tmp_path_factory):
+    """The same images, shared by a module's tests (for module-scoped fixtures that train on
+    them); no test may change them."""
+    return write_image_files(tmp_path_factory.mktemp("images"))
 
 
 @pytest.fixture(scope="session")

@@ -34,14 +34,10 @@ def test_source_is_the_corruption_of_the_same_patch(image_files):
 def test_target_is_a_real_patch_minus_one_half(image_files):
     images = [sol5.read_image(path, sol5.GRAYSCALE) for path in image_files]
     _, target = next(sol5.load_dataset(image_files, 20, identity, (6, 9)))
+    # every 6x9 window of every image, searched at once (a loop over them took 11 s)
+    windows = [np.lib.stride_tricks.sliding_window_view(image, (6, 9)) for image in images]
     for patch in target[..., 0].astype(np.float64) + 0.5:
-        found = any(
-            np.allclose(image[r : r + 6, c : c + 9], patch, atol=1e-6)
-            for image in images
-            for r in range(image.shape[0] - 5)
-            for c in range(image.shape[1] - 8)
-        )
-        assert found
+        assert any(np.all(np.abs(window - patch) <= 1e-6, axis=(2, 3)).any() for window in windows)
 
 
 def test_every_patch_position_is_reachable(tmp_path):

@@ -56,6 +56,13 @@ def train(image_files, directory, max_steps, **kwargs):
     )
 
 
+@pytest.fixture(scope="module")
+def uninterrupted(module_image_files, tmp_path_factory):
+    """``(model, record)`` of the 12-step run of :func:`train`, never stopped: what the stopped,
+    killed and warm-started runs are held to (one training for all of them)."""
+    return train(module_image_files, tmp_path_factory.mktemp("uninterrupted"), 12)
+
+
 def test_a_batch_is_a_function_of_its_seed_and_step_only(image_files):
     first = stream(image_files)
     again = stream(image_files)
@@ -86,10 +93,10 @@ def test_augmentation_moves_the_corrupted_and_the_clean_patch_together(image_fil
 
 
 @pytest.mark.portable
-def test_a_run_stopped_and_resumed_equals_an_uninterrupted_one(image_files, tmp_path):
-    whole, whole_record = train(image_files, tmp_path / "whole", 12)
-    train(image_files, tmp_path / "parts", 6)
-    resumed, record = train(image_files, tmp_path / "parts", 12)
+def test_a_run_stopped_and_resumed_equals_an_uninterrupted_one(module_image_files, tmp_path, uninterrupted):
+    whole, whole_record = uninterrupted
+    train(module_image_files, tmp_path / "parts", 6)
+    resumed, record = train(module_image_files, tmp_path / "parts", 12)
     assert record["state"]["step"] == 12 and record["state"]["stopped"] == "max_steps"
     assert [point["step"] for point in record["state"]["curve"]] == [3, 6, 9, 12]
     for point, expected in zip(record["state"]["curve"], whole_record["state"]["curve"], strict=True):
@@ -109,23 +116,25 @@ from sol5lab import resumable
 def kill(step):
     if step == 5:  # mid-round: the last checkpoint is step 3's
         os.kill(os.getpid(), signal.SIGKILL)
-t.train({images!r}, {directory!r}, 9, on_step=kill)
+t.train({images!r}, {directory!r}, 12, on_step=kill)
 """
 
 
-def test_a_run_killed_mid_round_resumes_from_its_checkpoint_with_nothing_lost(image_files, tmp_path):
+def test_a_run_killed_mid_round_resumes_from_its_checkpoint_with_nothing_lost(
+    module_image_files, tmp_path, uninterrupted
+):
     directory = tmp_path / "killed"
     script = KILLED_RUN.format(
-        root=ROOT, tests=os.path.dirname(__file__), images=image_files, directory=str(directory)
+        root=ROOT, tests=os.path.dirname(__file__), images=module_image_files, directory=str(directory)
     )
     process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert process.returncode == -signal.SIGKILL, process.stderr[-2000:]
     checkpoint = directory / resumable.CHECKPOINT_FILE
     assert store.read_record(str(checkpoint))["state"]["step"] == 3
     assert not [name for name in os.listdir(directory) if ".tmp" in name]
-    resumed, record = train(image_files, directory, 9)
-    whole, _ = train(image_files, tmp_path / "whole", 9)
-    assert record["state"]["step"] == 9
+    resumed, record = train(module_image_files, directory, 12)
+    whole, _ = uninterrupted
+    assert record["state"]["step"] == 12
     for weights, expected in zip(resumed.get_weights(), whole.get_weights(), strict=True):
         np.testing.assert_array_equal(weights, expected)
 
@@ -248,8 +257,8 @@ def test_data_parallel_training_on_two_devices_matches_one_device(image_files, t
     assert result["losses"]["one"][-1] < result["losses"]["one"][0]
 
 
-def test_a_warm_start_sets_only_a_fresh_runs_weights_and_is_recorded(image_files, tmp_path):
-    source, _ = train(image_files, tmp_path / "source", 6)
+def test_a_warm_start_sets_only_a_fresh_runs_weights_and_is_recorded(image_files, tmp_path, uninterrupted):
+    source, _ = uninterrupted
     calls = []
 
     def initialise(model):
