@@ -118,27 +118,27 @@ def mean_filtered():
 
 
 #: The test files that take longest (seconds on 2 cores, one worker each, AVX2 CPU: the sum of
-#: their tests' setup and call, pytest --durations=0, 2026-12-02, after the quick runs went to
-#: 1 block), heaviest first. The Makefile runs ``--dist loadfile --no-loadscope-reorder``: each
-#: worker takes the next file when it is nearly done, so handing out the long files first leaves
-#: the short ones to even out the end (longest first). Files not listed follow in their
-#: collection order.
+#: their tests' setup and call, pytest --durations=0, 2026-12-02, after the deep prior's
+#: property tests went to a one-level network), heaviest first. The Makefile runs ``--dist
+#: loadfile --no-loadscope-reorder``: each worker takes the next file when it is nearly done, so
+#: handing out the long files first leaves the short ones to even out the end (longest first).
+#: Files not listed follow in their collection order.
 LONGEST_FILES = (
-    "tests/sol5lab/experiments/test_benchmark.py",  # 103 s
-    "tests/test_deep_prior.py",  # 105 s, before two of its calls were merged away
-    "tests/sol5lab/test_resumable.py",  # 81 s
-    "tests/sol5lab/experiments/test_deep_prior.py",  # 65 s
-    "tests/sol5lab/experiments/test_interruptions.py",  # 51 s
-    "tests/sol5lab/test_cli.py",  # 43 s, before one fresh process fewer
-    "tests/sol5lab/test_shipped.py",  # 42 s
-    "tests/test_course_presubmission.py",  # 40 s
-    "tests/sol5lab/experiments/test_tasks.py",  # 34 s
-    "tests/sol5lab/experiments/test_strong.py",  # 31 s
-    "tests/sol5lab/experiments/test_depth.py",  # 25 s
-    "tests/test_train_model.py",  # 23 s
-    "tests/sol5lab/networks/test_networks.py",  # 19 s
-    "tests/sol5lab/experiments/test_architectures.py",  # 14 s
-    "tests/test_load_dataset.py",  # 13 s
+    "tests/sol5lab/test_resumable.py",  # 96 s
+    "tests/sol5lab/experiments/test_benchmark.py",  # 80 s
+    "tests/sol5lab/experiments/test_interruptions.py",  # 69 s
+    "tests/test_deep_prior.py",  # 52 s
+    "tests/sol5lab/test_shipped.py",  # 52 s
+    "tests/sol5lab/test_cli.py",  # 52 s
+    "tests/test_course_presubmission.py",  # 49 s
+    "tests/sol5lab/experiments/test_deep_prior.py",  # 32 s
+    "tests/sol5lab/experiments/test_depth.py",  # 30 s
+    "tests/sol5lab/experiments/test_strong.py",  # 27 s
+    "tests/test_train_model.py",  # 26 s
+    "tests/sol5lab/experiments/test_tasks.py",  # 22 s
+    "tests/sol5lab/networks/test_networks.py",  # 18 s
+    "tests/sol5lab/experiments/test_architectures.py",  # 16 s
+    "tests/test_presubmission.py",  # 10 s
 )
 
 
