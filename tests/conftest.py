@@ -9,12 +9,14 @@ import imageio.v3 as iio  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import sol5  # noqa: E402
-
 
 @pytest.fixture(autouse=True)
 def seeded():
     """Every test starts from the same random state."""
+    # imported here, not above: pytest-xdist's controller loads this file too, and runs no test
+    # (a module-level import cost it 12 s of CPU, TensorFlow's start, in every run)
+    import sol5
+
     sol5.set_seed(0)
 
 
@@ -88,6 +90,8 @@ def mean_filter_model():
     a denoiser whose every output pixel a test can compute (:func:`mean_filtered`).
     """
     import keras
+
+    import sol5
 
     model = sol5.build_nn_model(16, 16, 8, 1)
     convolutions = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
