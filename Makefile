@@ -68,14 +68,16 @@ ONE_THREAD := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \
 # The JAX pass (the tests marked portable, under KERAS_BACKEND=jax) runs in one process beside
 # the TensorFlow pass's two workers, its report held back until the TensorFlow pass ends: run
 # one after the other, the last file of each pass left a core idle. The TensorFlow workers take
-# the longest files first (tests/conftest.py, LONGEST_FILES), for the same reason.
+# the longest files first (tests/conftest.py, LONGEST_FILES), for the same reason. The JAX pass
+# runs as on a machine without TensorFlow (SOL5_TEST_WITHOUT_TENSORFLOW, tests/conftest.py).
 test: datasets
 	@jax_report=$$(mktemp); \
-	$(ONE_THREAD) KERAS_BACKEND=jax $(PYTHON) -m pytest -p no:cacheprovider -m portable >$$jax_report 2>&1 & \
+	$(ONE_THREAD) KERAS_BACKEND=jax SOL5_TEST_WITHOUT_TENSORFLOW=1 \
+		$(PYTHON) -m pytest -p no:cacheprovider -m portable >$$jax_report 2>&1 & \
 	jax_pass=$$!; \
 	$(ONE_THREAD) $(PYTHON) -m pytest -n 2 --dist loadfile --no-loadscope-reorder; tensorflow_status=$$?; \
 	wait $$jax_pass; jax_status=$$?; \
-	echo; echo "JAX pass (KERAS_BACKEND=jax, the tests marked portable), run beside it:"; \
+	echo; echo "JAX pass (KERAS_BACKEND=jax, TensorFlow unimportable, the tests marked portable), run beside it:"; \
 	cat $$jax_report; rm -f $$jax_report; \
 	test $$tensorflow_status -eq 0 && test $$jax_status -eq 0
 

@@ -1,9 +1,16 @@
 """Shared fixtures: small images on disk, a fixed seed, and the project's datasets."""
 
 import os
+import sys
 
 # Quiet TensorFlow's start-up logging; must be set before Keras is imported.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# The Makefile's JAX pass runs as on a machine without TensorFlow (as the GPU machines the
+# multi-device training is for, with JAX or PyTorch only): an import of it fails. Without this,
+# keras.utils.set_random_seed imports TensorFlow to seed it, whatever the backend.
+if os.environ.get("SOL5_TEST_WITHOUT_TENSORFLOW") == "1":
+    sys.modules["tensorflow"] = None
 
 import imageio.v3 as iio  # noqa: E402
 import numpy as np  # noqa: E402
