@@ -14,16 +14,15 @@ def smooth_image(shape, seed=0):
     return (image - image.min()) / (image.max() - image.min())
 
 
-# 40x40 images, for the test suite's time (64x64 took several times longer), keep the margins
-# (over seeds 0-2 at 150 steps: a 3.7 to 4.4 dB denoising gain, a scratch error 0.15 to 0.18 of
-# the mean fill's, a dark image's spread 0.62 to 0.64 of the clean one's).
-
 #: The tests of what a call does, rather than of how well it restores, fit a one-level network:
 #: the same code path, and a call took 1.5 s to build and trace, against 5.2 s with the default
 #: three levels (16x16, 2 steps, one thread, beside another process).
 SMALL = {"num_levels": 1}
 
 
+# 40x40 images, for the test suite's time (64x64 took several times longer), keep the margins
+# (over seeds 0-2 at 150 steps: a 3.7 to 4.4 dB denoising gain, a scratch error 0.15 to 0.18 of
+# the mean fill's, a dark image's spread 0.62 to 0.64 of the clean one's).
 def test_denoises_a_40x40_image():
     clean = smooth_image((40, 40))
     noisy = sol5.add_gaussian_noise(clean, 0.1, 0.1, rng=np.random.default_rng(1))

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 
 from sol5lab import files, store
 from sol5lab.experiments import depth as depth_experiment
@@ -120,27 +121,31 @@ def test_killed_at_every_write_then_rerun_gives_the_uninterrupted_result(
     copy = project_copy(tmp_path, type(committed_copy))
     logs = tmp_path_factory.mktemp("logs")  # outside the copy, whose every new file is checked
     runs = start_runs(tmp_path, logs)
+    # a run that hangs ends the process, so that the test fails instead of waiting for ever
+    watchdog = threading.Timer(600, runs.kill)
+    watchdog.start()
     model = tmp_path / "models" / "depth" / f"{RUN}.keras"
     results = tmp_path / "results" / "depth" / f"{RUN}.json"
     summary = tmp_path / "results" / "depth_experiment_quick.json"
-    for kill_at, present in [
-        ("archive", []),
-        (os.path.basename(results), [model]),
-        (os.path.basename(summary), [model, results]),
-        ("nothing", [model, results, summary]),
-    ]:
-        try:
+    try:
+        for kill_at, present in [
+            ("archive", []),
+            (os.path.basename(results), [model]),
+            (os.path.basename(summary), [model, results]),
+            ("nothing", [model, results, summary]),
+        ]:
             returncode, output = run(runs, logs, kill_at)
-        except BaseException:
+            assert returncode == (0 if kill_at == "nothing" else -9), output[-2000:]
+            assert [path for path in (model, results, summary) if path.exists()] == present
+            if model.exists():
+                store.read_record(str(model))  # whole, and its record is its own
+        runs.stdin.close()
+        assert runs.wait(timeout=60) == 0
+    finally:
+        watchdog.cancel()
+        if runs.poll() is None:
             runs.kill()
-            raise
-        assert returncode == (0 if kill_at == "nothing" else -9), output[-2000:]
-        assert [path for path in (model, results, summary) if path.exists()] == present
-        if model.exists():
-            store.read_record(str(model))  # whole, and its record is its own
-    runs.stdin.close()
-    assert runs.wait(timeout=60) == 0
-    runs.stdout.close()
+        runs.stdout.close()
     copy.assert_only_variants_added("quick")
     assert "1 already done, 0 to go" in output  # the last run only wrote the summary
 
