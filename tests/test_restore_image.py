@@ -10,7 +10,10 @@ from keras.layers import Conv2D
 
 import sol5
 
-pytestmark = pytest.mark.portable
+# Under JAX (pytest.mark.portable): the calls into Keras, each once (a prediction, any size, the
+# cached full-size models and their weights, a tiled restoration); the arithmetic of sizes, tiles
+# and arguments is the same on every backend.
+PORTABLE = pytest.mark.portable
 
 
 @pytest.fixture
@@ -19,6 +22,7 @@ def base_model():
     return sol5.build_nn_model(16, 16, 8, 2)
 
 
+@PORTABLE
 def test_agrees_with_the_base_models_own_prediction(base_model):
     image = np.random.default_rng(0).random((16, 16))
     expected = (
@@ -38,6 +42,7 @@ def test_a_larger_image_is_restored_like_its_patches_away_from_borders(base_mode
     )
 
 
+@PORTABLE
 @pytest.mark.parametrize("shape", [(16, 16), (17, 33), (51, 20), (3, 5)])
 def test_any_size_float64_clipped_and_input_untouched(base_model, shape):
     image = np.random.default_rng(2).random(shape)
@@ -48,6 +53,7 @@ def test_any_size_float64_clipped_and_input_untouched(base_model, shape):
     np.testing.assert_array_equal(image, copy)
 
 
+@PORTABLE
 def test_identity_network_restores_the_input_exactly(base_model):
     last = [layer for layer in base_model.layers if isinstance(layer, Conv2D)][-1]
     last.set_weights([np.zeros_like(weight) for weight in last.get_weights()])
@@ -55,6 +61,7 @@ def test_identity_network_restores_the_input_exactly(base_model):
     np.testing.assert_allclose(sol5.restore_image(image, base_model), image, atol=1e-6)
 
 
+@PORTABLE
 def test_base_model_is_left_as_it_was(base_model):
     weights = [weight.copy() for weight in base_model.get_weights()]
     sol5.restore_image(np.random.default_rng(4).random((40, 40)), base_model)
@@ -95,6 +102,7 @@ def clone_calls(monkeypatch):
     return calls
 
 
+@PORTABLE
 def test_a_repeated_size_reuses_its_full_size_model(base_model, clone_calls):
     rng = np.random.default_rng(5)
     image = rng.random((20, 30))
@@ -106,6 +114,7 @@ def test_a_repeated_size_reuses_its_full_size_model(base_model, clone_calls):
     assert len(clone_calls) == 2
 
 
+@PORTABLE
 def test_the_cached_model_shows_the_base_models_new_weights(base_model, clone_calls):
     image = np.random.default_rng(6).random((16, 16))
     before = sol5.restore_image(image, base_model)
@@ -129,6 +138,7 @@ def test_the_cache_keeps_the_last_few_sizes(base_model, clone_calls):
     assert len(clone_calls) == len(sizes) + 1
 
 
+@PORTABLE
 def test_the_cache_lets_a_model_nobody_uses_go():
     """The cache holds its base models weakly: a dropped model is freed, with its clones."""
     model = sol5.build_nn_model(16, 16, 8, 2)
@@ -180,7 +190,7 @@ def test_tiles_cover_each_line_once_with_the_margin_inside_the_image(margin, max
                 assert following[2] == last  # the kept parts meet, without gap or overlap
 
 
-@pytest.mark.parametrize("shape", [(70, 53), (23, 101), (100, 17)])
+@pytest.mark.parametrize("shape", [pytest.param((70, 53), marks=PORTABLE), (23, 101), (100, 17)])
 def test_tiled_restoration_equals_the_whole_one(deep_model, monkeypatch, clone_calls, shape):
     image = 0.25 + 0.5 * np.random.default_rng(8).random(shape)
     copy = image.copy()

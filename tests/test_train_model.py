@@ -37,7 +37,6 @@ def recorded_calls(monkeypatch):
     return calls
 
 
-@pytest.mark.portable
 def test_split_validation_set_and_compilation(image_files, recorded_calls):
     model = sol5.build_nn_model(12, 12, 4, 1)
     history = sol5.train_model(model, image_files, halve_contrast, 6, 2, 3, 17, verbose=0)

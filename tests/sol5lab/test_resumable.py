@@ -139,7 +139,6 @@ def test_a_run_killed_mid_round_resumes_from_its_checkpoint_with_nothing_lost(
         np.testing.assert_array_equal(weights, expected)
 
 
-@pytest.mark.portable
 def test_a_run_that_stops_improving_stops_after_its_patience_and_returns_the_best(image_files, tmp_path):
     # at a learning rate of zero nothing improves: the first round stays the best
     model, record = train(image_files, tmp_path, 100, builder=build(learning_rate=0.0), patience=2)
@@ -177,7 +176,6 @@ def test_a_bfloat16_checkpoint_carries_its_weights_and_optimizer_over_to_float32
         resumable.carry_over(saved, narrower)
 
 
-@pytest.mark.portable
 def test_the_checkpoint_of_another_run_is_refused_naming_it(image_files, tmp_path):
     train(image_files, tmp_path, 3)
     with pytest.raises(ValueError, match="checkpoint.keras is the checkpoint of another training"):

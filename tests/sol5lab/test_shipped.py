@@ -34,19 +34,20 @@ def test_the_readme_and_the_docs_show_the_targets_of_every_finished_model(commit
     assert table in committed_results.readme() and table in committed_results.doc("strong.md")
 
 
-#: The held-out protocol whose first case a shipped model restores here: its own, or for the
-#: combined model impulse noise, one of its corruptions with an input to gain over (on the single
-#: corruptions it is set against the single models, not required to beat them, see its card).
-CHECKED_PROTOCOL = {"combined": "salt_and_pepper"}
+#: The shipped models whose first held-out case is restored again here, one of each way of
+#: restoring (``sol5lab.inference.restore_with``: ``sol5.restore_image`` or the enlargement), the
+#: cheapest of each: an 8-block network restores a 512x512 case in about 7 s of CPU, almost all
+#: of it convolutions (the deblurring case is 230x291). Every shipped model's weights are checked
+#: against their record's hashes above, and what each gains on a window by tests/sol5lab/test_cli.py.
+RECOMPUTED = [task for task in ("deblurring", "super_resolution") if task in SHIPPED]
 
 
-@pytest.mark.parametrize("task", SHIPPED)
+@pytest.mark.parametrize("task", RECOMPUTED)
 def test_a_shipped_model_restores_its_first_held_out_case_as_its_result_says(
     task, committed_results, datasets
 ):
     result = committed_results(f"strong/{task}.json")
-    protocol = CHECKED_PROTOCOL.get(task, strong.protocols_of(task)[0])
-    assert protocol in strong.protocols_of(task)
+    protocol = strong.protocols_of(task)[0]
     case = protocols.cases(protocol, max_images=1)[0]
     model = sol5lab.pretrained(task)
     restored = inference.restore_with(protocol, model, case["corrupted"], case["parameters"])
@@ -54,12 +55,9 @@ def test_a_shipped_model_restores_its_first_held_out_case_as_its_result_says(
     recorded = result["cases"][protocol][0]
     assert (recorded["image"], recorded["condition"]) == (case["image"], case["condition"])
     assert quality["psnr"] == pytest.approx(recorded["restored"]["psnr"], abs=0.01)
-    if task in CHECKED_PROTOCOL:
-        assert quality["psnr"] > evaluation.image_quality(case["clean"], case["corrupted"])["psnr"] + 5
-    elif "alternative" in case:  # e.g. cubic upscaling of a low-resolution image, a decoded JPEG
-        assert quality["psnr"] > evaluation.image_quality(case["clean"], case["alternative"])["psnr"] + 0.5
-    else:
-        assert quality["psnr"] > evaluation.image_quality(case["clean"], case["corrupted"])["psnr"] + 1
+    # over the input, or where there is one the alternative a user has (cubic upscaling)
+    baseline = case.get("alternative", case["corrupted"])
+    assert quality["psnr"] > evaluation.image_quality(case["clean"], baseline)["psnr"] + 0.5
 
 
 @pytest.mark.parametrize("task", SHIPPED)

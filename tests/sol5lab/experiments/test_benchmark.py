@@ -127,7 +127,6 @@ def test_data_wait_share_follows_from_the_step_times(quick_run):
         assert lowest - 1e-12 <= wait["float64_cost"]["min"] <= wait["float64_cost"]["max"] <= highest + 1e-12
 
 
-@pytest.mark.portable
 def test_fit_timeline_times_every_step_and_the_teardown():
     model = sol5.build_nn_model(8, 8, 2, 0)
     sol5.compile_for_training(model)
@@ -154,12 +153,14 @@ def test_restoration_sizes_tiling_and_its_check(quick_run):
 
 def test_the_photograph_went_through_the_command_in_tiles(quick_run):
     _, result = quick_run
-    photo = result["photo"]
     budget = benchmark.BUDGETS[True]
+    # quick, the photograph goes through the command once, with the shipped section's stand-in
+    assert result["photo"] is None and not budget["photo_section"]
+    assert benchmark.BUDGETS[False]["photo_section"]
+    photo = result["shipped"]["denoising"]["photo"]
     assert photo["size"] == list(budget["photo_shape"]) and photo["tiles"] > 1
     assert photo["seconds"]["repeats"] == budget["photo_repeats"]
     assert 0 < photo["peak_above_start_mb"]["median"] < photo["process_peak_mb"]["median"]
-    assert photo["command"].startswith("sol5lab restore")
 
 
 def test_the_table_has_a_row_per_figure_with_its_target(quick_run):

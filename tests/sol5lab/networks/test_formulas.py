@@ -69,7 +69,7 @@ def test_memnet(channels, blocks, recursions):
     assert model.count_params() == expected
 
 
-@pytest.mark.parametrize("channels, blocks, deformable", cases((3, 1, 1), (4, 2, 0)))
+@pytest.mark.parametrize("channels, blocks, deformable", cases((4, 2, 0), (3, 1, 1)))
 def test_lka_resnet(channels, blocks, deformable):
     lka = (25 * channels + channels) + (49 * channels + channels) + conv(1, channels, channels)
     block = conv(3, channels, channels, bias=False) + batch_norm(channels) + lka + conv(1, channels, channels)
