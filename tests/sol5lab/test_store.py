@@ -9,7 +9,10 @@ import pytest
 
 from sol5lab import store, training
 
-pytestmark = pytest.mark.portable
+# Under JAX (pytest.mark.portable): a model saved with its record and read back, whole or damaged,
+# and one trained under a policy. The quick training that is saved and loaded again is
+# TensorFlow's alone: under JAX, tests/sol5lab/test_resumable.py saves and resumes a training.
+PORTABLE = pytest.mark.portable
 
 
 @pytest.fixture
@@ -94,6 +97,7 @@ def other_weights(data):
     return data[:middle] + bytes(255 - byte for byte in data[middle : middle + 16]) + data[middle + 16 :]
 
 
+@PORTABLE
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
@@ -142,6 +146,7 @@ def test_the_same_seed_gives_the_same_record_config():
         store.training_config("inpainting", num_res_blocks=1, seed=0, quick_mode=False)
 
 
+@PORTABLE
 def test_the_assignments_network_keeps_its_config_and_another_network_names_itself():
     plain = store.training_config("denoising", num_res_blocks=4, seed=2, quick_mode=False)
     assert "architecture" not in plain  # the records of earlier runs still match
@@ -153,6 +158,7 @@ def test_the_assignments_network_keeps_its_config_and_another_network_names_itse
     assert other["network"]["skips"] is False and other["network"]["num_channels"] == 48
 
 
+@PORTABLE
 def test_a_dtype_policy_names_itself_and_trains_under_it_then_is_put_back(tmp_path, datasets):
     import keras
 
