@@ -129,27 +129,27 @@ def mean_filtered():
 
 
 #: The test files that take longest (seconds on 2 cores, one worker each, AVX2 CPU: the sum of
-#: their tests' setup and call, pytest --durations=0, 2026-12-02, after the deep prior's
-#: property tests went to a one-level network), heaviest first. The Makefile runs ``--dist
+#: their tests' setup and call, pytest --durations=0, 2026-12-02 at 07:13, the JAX pass
+#: beside them), heaviest first. The Makefile runs ``--dist
 #: loadfile --no-loadscope-reorder``: each worker takes the next file when it is nearly done, so
 #: handing out the long files first leaves the short ones to even out the end (longest first).
 #: Files not listed follow in their collection order.
 LONGEST_FILES = (
     "tests/sol5lab/test_resumable.py",  # 96 s
-    "tests/sol5lab/experiments/test_benchmark.py",  # 80 s
-    "tests/sol5lab/experiments/test_interruptions.py",  # 69 s
-    "tests/test_deep_prior.py",  # 52 s
-    "tests/sol5lab/test_shipped.py",  # 52 s
-    "tests/sol5lab/test_cli.py",  # 52 s
-    "tests/test_course_presubmission.py",  # 49 s
-    "tests/sol5lab/experiments/test_deep_prior.py",  # 32 s
-    "tests/sol5lab/experiments/test_depth.py",  # 30 s
-    "tests/sol5lab/experiments/test_strong.py",  # 27 s
-    "tests/test_train_model.py",  # 26 s
-    "tests/sol5lab/experiments/test_tasks.py",  # 22 s
-    "tests/sol5lab/networks/test_networks.py",  # 18 s
+    "tests/sol5lab/experiments/test_benchmark.py",  # 79 s
+    "tests/sol5lab/experiments/test_interruptions.py",  # 40 s
+    "tests/test_deep_prior.py",  # 36 s
+    "tests/test_course_presubmission.py",  # 30 s
+    "tests/sol5lab/test_cli.py",  # 28 s
+    "tests/sol5lab/test_shipped.py",  # 27 s
+    "tests/sol5lab/experiments/test_depth.py",  # 26 s
+    "tests/test_train_model.py",  # 25 s
+    "tests/sol5lab/experiments/test_tasks.py",  # 23 s
+    "tests/sol5lab/experiments/test_deep_prior.py",  # 20 s
     "tests/sol5lab/experiments/test_architectures.py",  # 16 s
-    "tests/test_presubmission.py",  # 10 s
+    "tests/sol5lab/networks/test_networks.py",  # 16 s
+    "tests/sol5lab/experiments/test_strong.py",  # 12 s
+    "tests/test_presubmission.py",  # 11 s
 )
 
 
