@@ -4,9 +4,10 @@
 PYTHON_BASE ?= python3
 VENV := .venv
 PYTHON := $(VENV)/bin/python
+PACKAGES := $(VENV)/.packages
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo plots deep-prior tasks architectures strong bench precision colour submission test venv datasets photos text-more clean
+.PHONY: demo plots deep-prior tasks architectures strong bench precision colour submission test venv datasets dataset-files photos text-more clean
 
 demo: datasets
 	$(PYTHON) -m sol5lab.experiments.demo
@@ -70,7 +71,9 @@ ONE_THREAD := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \
 # one after the other, the last file of each pass left a core idle. The TensorFlow workers take
 # the longest files first (tests/conftest.py, LONGEST_FILES), for the same reason. The JAX pass
 # runs as on a machine without TensorFlow (SOL5_TEST_WITHOUT_TENSORFLOW, tests/conftest.py).
-test: datasets
+# The environment's byte-compiling (one core's work) and the datasets (another's) side by side.
+test: $(PACKAGES)
+	@$(MAKE) --no-print-directory -j2 venv dataset-files
 	@jax_report=$$(mktemp); \
 	$(ONE_THREAD) KERAS_BACKEND=jax SOL5_TEST_WITHOUT_TENSORFLOW=1 \
 		$(PYTHON) -m pytest -p no:cacheprovider -m portable >$$jax_report 2>&1 & \
@@ -93,13 +96,16 @@ import pytest, xdist
 endef
 export BYTECODE_IMPORTS
 
-$(INSTALLED): pyproject.toml
+$(PACKAGES): pyproject.toml
 	test -x $(PYTHON) || $(PYTHON_BASE) -m venv $(VENV)
 	# uv downloads and unpacks in parallel: a fresh install without a cache took 24 s against
 	# pip's 123 s here, the same versions. pip does it where uv fails.
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check "uv>=0.9,<1" \
 		&& $(VENV)/bin/uv pip install --quiet --python $(PYTHON) -e ".[test]" \
 		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(PACKAGES)
+
+$(INSTALLED): $(PACKAGES)
 	# Byte-compiled once, here: where PYTHONDONTWRITEBYTECODE is set, as on CI, every process
 	# would otherwise compile all it imports, every time. Importing what the package, its tests
 	# and both backends import compiles those 3,900 modules only: the install took 43 s in a
@@ -113,7 +119,10 @@ $(INSTALLED): pyproject.toml
 	env -u PYTHONDONTWRITEBYTECODE $(PYTHON) -c "$$BYTECODE_IMPORTS" && wait $$jax_side
 	touch $(INSTALLED)
 
-datasets: venv
+datasets: venv dataset-files
+
+# The datasets alone: they need the packages, not the byte-compiling.
+dataset-files: $(PACKAGES)
 	$(PYTHON) -m sol5lab.datasets
 
 # The optional larger photo set (photo_dataset/train, 25 photographs) from Debian's wallpaper
