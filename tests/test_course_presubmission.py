@@ -208,14 +208,12 @@ def course_layout(tmp_path, sol5_source=None):
     return str(tmp_path)
 
 
-def run_presubmission(folder):
-    """Run :data:`PRESUBMISSION` in a fresh Python from ``folder``.
-
-    Returns the exit status, the checks passed, and what it wrote to stderr.
-    """
+def course_python(code, folder, *arguments):
+    """Run ``code`` in a fresh Python from ``folder`` with ``arguments``, without this project's
+    ``PYTHONPATH`` or the user's site-packages; return the finished process."""
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    child = subprocess.run(
-        [sys.executable, "-s", "-c", PRESUBMISSION],
+    return subprocess.run(
+        [sys.executable, "-s", "-c", code, *arguments],
         cwd=folder,
         env=environment,
         capture_output=True,
@@ -223,6 +221,14 @@ def run_presubmission(folder):
         check=False,
         timeout=300,
     )
+
+
+def run_presubmission(folder):
+    """Run :data:`PRESUBMISSION` in a fresh Python from ``folder``.
+
+    Returns the exit status, the checks passed, and what it wrote to stderr.
+    """
+    child = course_python(PRESUBMISSION, folder)
     checks = [line[3:] for line in child.stdout.splitlines() if line.startswith("ok ")]
     return child.returncode, checks, child.stderr
 
@@ -284,16 +290,7 @@ def test_the_presubmission_catches_the_faults_it_was_written_for(tmp_path):
         folder = tmp_path / f"fault{index}"
         folder.mkdir()
         folders.append(course_layout(folder, source.replace(original, replacement)))
-    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    child = subprocess.run(
-        [sys.executable, "-s", "-c", f"PRESUBMISSION = {PRESUBMISSION!r}\n{PRESUBMISSIONS}", *folders],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    child = course_python(f"PRESUBMISSION = {PRESUBMISSION!r}\n{PRESUBMISSIONS}", tmp_path, *folders)
     assert child.returncode == 0, child.stderr[-3000:]
     runs, checks = [], []
     for line in child.stdout.splitlines():
