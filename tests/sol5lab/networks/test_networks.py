@@ -21,17 +21,20 @@ SMALL = {
 }
 
 
+#: Every network, the one of custom layers (large-kernel attention, deformable offsets) also under
+#: JAX: the others are Keras' own layers, each size is a new trace there, and a training step of
+#: MemNet's unrolled recursions alone took 12 s to compile.
+CUSTOM_LAYERS_UNDER_JAX = [
+    pytest.param(name, marks=PORTABLE) if name == "lka_resnet" else name for name in SMALL
+]
+
+
 @PORTABLE
 def test_every_registered_network_is_tested_here():
     assert set(SMALL) == set(networks.ARCHITECTURES)
 
 
-@pytest.mark.parametrize(
-    "name",
-    # under JAX, only the network of custom layers (large-kernel attention, deformable offsets):
-    # the others are plain Keras layers, and each size is a new trace there
-    [pytest.param(name, marks=PORTABLE) if name == "lka_resnet" else name for name in SMALL],
-)
+@pytest.mark.parametrize("name", CUSTOM_LAYERS_UNDER_JAX)
 def test_any_image_size_in_the_same_size_out(name):
     settings, _ = SMALL[name]
     model = networks.build(name, **settings)
@@ -44,11 +47,7 @@ def test_any_image_size_in_the_same_size_out(name):
     np.testing.assert_allclose(restored, np.clip(output[0, :, :, 0] + 0.5, 0, 1), atol=1e-5)
 
 
-@pytest.mark.parametrize(
-    "name",
-    # under JAX, only the network of custom layers, as for the sizes above
-    [pytest.param(name, marks=PORTABLE) if name == "lka_resnet" else name for name in SMALL],
-)
+@pytest.mark.parametrize("name", CUSTOM_LAYERS_UNDER_JAX)
 def test_the_receptive_radius_is_the_formulas(name):
     """An impulse ``radius`` pixels from the centre changes the centre's output; one pixel
     further does not, to the last bit. ``sol5.receptive_radius``, which tiles the restoration,
@@ -71,12 +70,7 @@ def test_the_receptive_radius_is_the_formulas(name):
     assert output[3] == output[0]
 
 
-@pytest.mark.parametrize(
-    "name",
-    # under JAX, the network of custom layers again: the others' layers are Keras' own, and a
-    # training step of MemNet's unrolled recursions alone took 12 s to compile there
-    [pytest.param(name, marks=PORTABLE) if name == "lka_resnet" else name for name in SMALL],
-)
+@pytest.mark.parametrize("name", CUSTOM_LAYERS_UNDER_JAX)
 def test_one_training_step_lowers_the_loss_on_a_fixed_batch(name):
     settings, _ = SMALL[name]
     model = networks.build(name, 12, 12, **settings)
