@@ -242,3 +242,20 @@ def add_combined_corruption(image, settings=None, *, rng=None):
         if used:
             image = corruptions[name](image)
     return sol5.quantize_8bit(image)
+
+
+def add_lone_corruption(image, settings=None, *, rng=None):
+    """Apply one of the four corruptions alone, each equally likely (one of the 4 subsets of
+    size one that :func:`add_combined_corruption` draws among its 15), its parameters drawn in
+    the ranges of ``settings`` (:data:`COMBINED_RANGES` when omitted).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 in [0, 1], the image's shape.
+    """
+    settings = COMBINED_RANGES if settings is None else settings
+    image = sol5.check_image(image)
+    rng = sol5.random_generator(rng)
+    name = COMBINED_ORDER[int(rng.integers(len(COMBINED_ORDER)))]
+    return sol5.quantize_8bit(single_corruptions(settings, rng)[name](image))

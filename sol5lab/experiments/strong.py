@@ -111,7 +111,8 @@ def _smaller_depth(architecture):
 
 
 def streams(recipe, seed):
-    """The recipe's training stream and its fixed validation batches.
+    """The recipe's training stream and its fixed validation batches (corrupted by its
+    ``validation_corruption`` where it has one).
 
     Returns
     -------
@@ -123,7 +124,8 @@ def streams(recipe, seed):
         seed=seed, augment=recipe.augment,
     )  # fmt: skip
     held_out = resumable.PatchStream(
-        recipe.validation_images(), recipe.corruption, recipe.crop_size, recipe.batch_size,
+        recipe.validation_images(), recipe.validation_corruption or recipe.corruption,
+        recipe.crop_size, recipe.batch_size,
         seed=VALIDATION_SEED, augment=False,
     )  # fmt: skip
     return stream, [held_out.batch(index) for index in range(recipe.num_valid_batches)]

@@ -138,6 +138,14 @@ def _names(names, task):
     )
 
 
+def validation_corruption_line(recipe):
+    """The card's line naming the corruption of the validation batches, where a recipe ``config``
+    has one of its own; none otherwise."""
+    if "validation_corruption" not in recipe:
+        return []
+    return [f"Validation batches corrupted by `{recipe['validation_corruption']}` (sol5lab.recipes)."]
+
+
 def model_card(task, result):
     """Return the model card of ``task``'s shipped model, from its :func:`strong.main` result."""
     recipe = result["config"]["recipe"]
@@ -158,6 +166,7 @@ def model_card(task, result):
         f"{len(recipe['training_images'])} training images: {_names(recipe['training_images'], task)}.",
         f"Validation (never trained on): {', '.join(recipe['validation_images'])}.",
         f"Corruption: `{recipe['corruption']}` (sol5lab.recipes), drawn afresh for every patch.",
+        *validation_corruption_line(recipe),
         "",
         "## Recipe",
         "",

@@ -1,5 +1,6 @@
 """The lab's corruptions: each one's statistics, super-resolution's geometry, JPEG's block grid."""
 
+import collections
 import itertools
 
 import numpy as np
@@ -186,7 +187,10 @@ def test_scratches_reject_bad_coverage():
 # ------------------------------------------------------------------------------------- combined
 
 
-def test_the_combined_corruption_applies_every_nonempty_subset_in_order(monkeypatch):
+@pytest.fixture
+def recorded_calls(monkeypatch):
+    """The four corruptions replaced by recorders: a list to which each call of a drawing appends
+    the list of the corruptions it applied, by task name, in order."""
     calls = []
 
     def recorder(name):
@@ -203,6 +207,11 @@ def test_the_combined_corruption_applies_every_nonempty_subset_in_order(monkeypa
         ("add_salt_and_pepper", "salt_and_pepper"),
     ]:
         monkeypatch.setattr(corruptions, function, recorder(name))
+    return calls
+
+
+def test_the_combined_corruption_applies_every_nonempty_subset_in_order(recorded_calls):
+    calls = recorded_calls
     rng = np.random.default_rng(8)
     for _ in range(300):
         calls.append([])
@@ -216,10 +225,21 @@ def test_the_combined_corruption_applies_every_nonempty_subset_in_order(monkeypa
     assert subsets == expected and len(expected) == 15
 
 
-def test_the_combined_corruption_is_seeded_and_corrupts():
+@pytest.mark.parametrize("drawing", ["add_combined_corruption", "add_lone_corruption"])
+def test_the_drawn_corruptions_are_seeded_and_corrupt(drawing):
     image = photo((96, 96), seed=9)
-    first = corruptions.add_combined_corruption(image, rng=np.random.default_rng(10))
-    np.testing.assert_array_equal(
-        first, corruptions.add_combined_corruption(image, rng=np.random.default_rng(10))
-    )
+    first = getattr(corruptions, drawing)(image, rng=np.random.default_rng(10))
+    np.testing.assert_array_equal(first, getattr(corruptions, drawing)(image, rng=np.random.default_rng(10)))
     assert first.shape == image.shape and np.abs(first - image).mean() > 0.001
+
+
+def test_the_lone_corruption_applies_exactly_one_of_the_four_each_as_often(recorded_calls):
+    calls = recorded_calls
+    rng = np.random.default_rng(8)
+    for _ in range(400):
+        calls.append([])
+        corruptions.add_lone_corruption(np.full((24, 24), 0.5), rng=rng)
+    assert all(len(call) == 1 for call in calls)
+    counts = collections.Counter(call[0] for call in calls)
+    assert set(counts) == set(corruptions.COMBINED_ORDER)
+    assert all(70 <= count <= 130 for count in counts.values())  # 100 expected, sd 8.7

@@ -53,14 +53,35 @@ def test_the_large_patches_hold_whole_jpeg_blocks_and_every_enlargement():
             assert height % divisor == 0 and width % divisor == 0
 
 
-@pytest.mark.parametrize("task", sorted(recipes.RECIPES))
-def test_a_corruption_replays_from_its_generator_and_keeps_the_shape(task):
+@pytest.mark.parametrize(
+    "task, field",
+    [(task, "corruption") for task in sorted(recipes.RECIPES)] + [("combined", "validation_corruption")],
+)
+def test_a_corruption_replays_from_its_generator_and_keeps_the_shape(task, field):
     image = np.random.default_rng(0).uniform(0, 1, (48, 48))
-    corruption = recipes.recipe(task).corruption
+    corruption = getattr(recipes.recipe(task), field)
     first = corruption(image, np.random.default_rng(5))
     assert first.shape == image.shape and 0 <= first.min() and first.max() <= 1
     np.testing.assert_array_equal(first, corruption(image, np.random.default_rng(5)))
     assert np.abs(first - image).mean() > 0
+
+
+def test_the_combined_training_draws_a_lone_corruption_at_the_share_it_says(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(recipes, "lone_corruption", lambda image, rng: drawn.append("lone") or image)
+    monkeypatch.setattr(
+        recipes.corruptions, "add_combined_corruption", lambda image, *a, **k: drawn.append("mix") or image
+    )
+    rng = np.random.default_rng(3)
+    for _ in range(1000):
+        recipes.lone_or_combined_corruption(np.zeros((8, 8)), rng)
+    assert abs(drawn.count("lone") / len(drawn) - recipes.LONE_SHARE) < 0.05  # sd 0.016
+
+
+def test_only_the_combined_recipe_validates_on_another_draw_and_its_config_names_it(photo_set, datasets):
+    assert recipes.recipe("combined").config()["validation_corruption"] == "lone_corruption"
+    for task in ("denoising", "super_resolution", "jpeg_deblocking"):
+        assert "validation_corruption" not in recipes.recipe(task).config()
 
 
 def test_the_config_names_the_images_so_another_photo_set_is_another_training(photo_set, monkeypatch):

@@ -1,6 +1,7 @@
 """The strong models' command on quick mode's budget: it trains resumably, scores against the
 targets, writes only its own files, and ships (a full run) a model that loads as sol5lab's."""
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -248,3 +249,26 @@ def test_the_combined_model_without_the_model_it_starts_from_is_a_usage_error(tm
     error = capsys.readouterr().err
     assert stopped.value.code == 2
     assert "super_resolution.keras does not exist: train it first (--task super_resolution)" in error
+
+
+def test_the_validation_batches_take_the_recipes_validation_corruption_where_it_has_one(datasets):
+    def unchanged(image, rng):
+        return image
+
+    def darker(image, rng):
+        return image * 0.5
+
+    recipe = dataclasses.replace(
+        strong.quick_recipe(recipes.recipe("combined")), corruption=unchanged, validation_corruption=None
+    )
+    stream, [(source, target)] = strong.streams(recipe, seed=0)
+    training_source, training_target = stream.batch(0)
+    np.testing.assert_array_equal(training_source, training_target)
+    np.testing.assert_array_equal(source, target)  # validated on the training's draw
+    _, [(source, target)] = strong.streams(dataclasses.replace(recipe, validation_corruption=darker), seed=0)
+    np.testing.assert_allclose(source + sol5.PIXEL_OFFSET, (target + sol5.PIXEL_OFFSET) * 0.5, atol=1e-6)
+    assert (
+        "Validation batches corrupted by `darker`"
+        in report.validation_corruption_line({"validation_corruption": "darker"})[0]
+    )
+    assert report.validation_corruption_line({"corruption": "unchanged"}) == []
