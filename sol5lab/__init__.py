@@ -8,8 +8,9 @@ the package loads nothing heavy: each module imports what it needs.
 """
 
 
-def pretrained(task):
-    """Return the trained model the package ships for ``task`` (:func:`sol5lab.shipped.pretrained`)."""
+def pretrained(task, policy=None):
+    """Return the trained model the package ships for ``task``, computing under its stored dtype
+    policy or ``policy`` (:func:`sol5lab.shipped.pretrained`)."""
     from sol5lab import shipped
 
-    return shipped.pretrained(task)
+    return shipped.pretrained(task, policy)

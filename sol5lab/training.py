@@ -9,7 +9,8 @@ tasks train with ``sol5``'s own learners; the lab's with :func:`learn`, from the
 :mod:`sol5lab.networks` (``architecture=``) the same way, with ``sol5.train_model``, and
 :class:`TrainingBudget` stops a training when its wall-clock budget is spent.
 :func:`keras_policy` trains under another dtype policy (``mixed_bfloat16``: see the precision
-trial), and :func:`compute_policy` says whether this machine can afford it.
+trial), :func:`compute_policy` says whether this machine can afford it, and :func:`with_policy`
+moves a trained model to another policy with its weights.
 """
 
 import contextlib
@@ -286,3 +287,58 @@ def compute_policy(policy, devices=None, cpu_flags=None):
     devices = keras_devices() if devices is None else devices
     cpu_flags = timing.machine_info()["cpu_flags"] if cpu_flags is None else cpu_flags
     return policy if native_bfloat16(devices, cpu_flags) else "float32"
+
+
+def stored_policy(model):
+    """The dtype policy ``model``'s weighted layers compute under, e.g. ``"mixed_bfloat16"``
+    (the model object's own policy is the global one of when it was loaded, not its layers')."""
+    names = {layer.dtype_policy.name for layer in model.layers if layer.weights}
+    if len(names) != 1:
+        raise ValueError(f"model {model.name!r} computes under several dtype policies ({sorted(names)}).")
+    return names.pop()
+
+
+def with_policy(model, policy):
+    """Return ``model`` computing under the Keras dtype policy ``policy``, with its weights.
+
+    Mixed policies keep the variables in float32, so the weights carry over exactly; only the
+    computation changes (e.g. a ``mixed_bfloat16`` model run in float32, without bfloat16's
+    rounding).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A functional or sequential model, its layers under one policy (:func:`stored_policy`).
+    policy : str
+        A Keras dtype policy name: ``"float32"``, ``"mixed_bfloat16"``, ...
+
+    Returns
+    -------
+    keras.Model
+        ``model`` itself when it computes under ``policy`` already, else an uncompiled clone.
+
+    Raises
+    ------
+    ValueError
+        If ``policy`` is not a Keras dtype policy, naming the argument.
+    """
+    try:
+        keras.DTypePolicy(policy)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"policy must be a Keras dtype policy such as 'float32' or 'mixed_bfloat16', not {policy!r}."
+        ) from None
+    if stored_policy(model) == policy:
+        return model
+
+    def rebuilt(layer):
+        config = layer.get_config()
+        if not isinstance(layer, keras.layers.InputLayer):
+            config["dtype"] = policy
+        return layer.__class__.from_config(config)
+
+    # the global policy too, for the sublayers a custom layer builds without passing its dtype on
+    with keras_policy(policy):
+        clone = keras.models.clone_model(model, clone_function=rebuilt)
+    clone.set_weights(model.get_weights())
+    return clone

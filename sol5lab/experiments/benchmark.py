@@ -835,9 +835,10 @@ SHIPPED_SCALE = 2
 
 def shipped_models(quick, models_dir=None, tasks=None):
     """Time each shipped model (:mod:`sol5lab.shipped`): a 512x512 grey image restored in
-    this process (``sol5lab.inference.restore_with``, the median of 3 after a warm-up), and the
-    12-megapixel colour photograph by the ``sol5lab restore`` command in a fresh process, with
-    its peak memory (:func:`photo_restoration`, tiled as the command tiles).
+    this process (``sol5lab.inference.restore_with``, the median of 3 after a warm-up) under the
+    model's stored dtype policy and in float32 (``sol5lab.pretrained(task, "float32")``), and
+    the 12-megapixel colour photograph by the ``sol5lab restore`` command in a fresh process,
+    with its peak memory (:func:`photo_restoration`, tiled as the command tiles).
 
     Quick mode times a model of the denoising network's shape with random weights saved where
     ``models_dir`` says (the time does not depend on the weights), as if it were shipped for
@@ -852,8 +853,10 @@ def shipped_models(quick, models_dir=None, tasks=None):
     Returns
     -------
     dict
-        ``{task: {"image_side", "seconds", "photo", "machine"}}`` (``machine``:
-        :func:`sol5lab.timing.machine_info`, where it was measured); empty when no model ships.
+        ``{task: {"image_side", "seconds", "policy", "float32_seconds", "photo", "machine"}}``:
+        ``seconds`` under the stored dtype ``policy``, ``float32_seconds`` the same image in
+        float32 (:func:`sol5lab.training.with_policy`; None for a float32 model), ``machine``
+        (:func:`sol5lab.timing.machine_info`) where it was measured; empty when no model ships.
     """
     from sol5lab import cli, inference, shipped
 
@@ -861,7 +864,8 @@ def shipped_models(quick, models_dir=None, tasks=None):
     rng = np.random.default_rng(3)
     if quick:
         stand_in = os.path.join(models_dir, "shipped_quick.keras")
-        files.save_model(restoration_model(budget["num_res_blocks"]), stand_in)
+        with training.keras_policy("mixed_bfloat16"):  # as the shipped models are stored
+            files.save_model(restoration_model(budget["num_res_blocks"]), stand_in)
         paths = {task: stand_in for task in (tasks or ["denoising"])}
     else:
         paths = {task: shipped.model_path(task) for task in (tasks or shipped.available())}
@@ -872,13 +876,22 @@ def shipped_models(quick, models_dir=None, tasks=None):
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
         scale = SHIPPED_SCALE if task == "super_resolution" else None
         image = rng.uniform(0, 1, (side // (scale or 1), side // (scale or 1)))
-        seconds = timing.timed(
-            lambda m=model, i=image, t=task, f=scale: inference.restore_with(t, m, i, {"factor": f}), 3
-        )
+
+        def restoring(model, image=image, task=task, scale=scale):
+            return lambda: inference.restore_with(task, model, image, {"factor": scale})
+
+        seconds = timing.timed(restoring(model), 3)
+        # the same weights in float32 (sol5lab.pretrained(task, "float32")), beside the stored policy
+        policy = training.stored_policy(model)
+        float32 = None
+        if policy != "float32":
+            float32 = timing.timed(restoring(training.with_policy(model, "float32")), 3)
         shape = tuple(length // (scale or 1) for length in budget["photo_shape"])
         result[task] = {
             "image_side": side,
             "seconds": seconds,
+            "policy": policy,
+            "float32_seconds": float32,
             "photo": photo_restoration(
                 shape, budget["photo_tile_pixels"], budget["photo_repeats"], path, rng=rng,
                 task=command_task[task], scale=scale,

@@ -200,8 +200,11 @@ def table_rows(result):
         if factor > 1:
             image += f" enlarged {factor}x to {side}x{side}"
             photograph += f", enlarged {factor}x to {width * factor}x{height * factor}"
+        rows.append(_row(f"{model}, {image}", "s", shipped["seconds"]))
+        if shipped.get("float32_seconds"):
+            # the same weights in float32, sol5lab.pretrained(task, "float32") (absent from older runs)
+            rows.append(_row(f"{model}, {image}, in float32", "s", shipped["float32_seconds"]))
         rows += [
-            _row(f"{model}, {image}", "s", shipped["seconds"]),
             _row(f"{model}, sol5lab restore of a {photograph}", "s", photo["seconds"]),
             _row(f"{model}, that command's peak, Keras included", "MB", photo["process_peak_mb"],
                  target=f"≤ {targets['photo_peak_mb']:g} MB",

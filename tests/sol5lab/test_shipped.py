@@ -7,7 +7,7 @@ import pytest
 import sol5
 import sol5_utils
 import sol5lab
-from sol5lab import evaluation, inference, protocols, shipped, store
+from sol5lab import evaluation, inference, protocols, shipped, store, training
 from sol5lab.experiments import strong
 from sol5lab.reporting import strong as report
 
@@ -69,3 +69,17 @@ def test_a_shipped_model_takes_any_size_in_restore_images_convention(task):
     restored = sol5.restore_image(image, model)
     assert restored.shape == image.shape and restored.dtype == np.float64
     assert 0 <= restored.min() and restored.max() <= 1
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no model shipped")
+def test_a_shipped_model_computes_in_float32_on_request_with_its_weights():
+    task = SHIPPED[0]
+    stored, moved = sol5lab.pretrained(task), sol5lab.pretrained(task, "float32")
+    assert training.stored_policy(stored) == "mixed_bfloat16" and training.stored_policy(moved) == "float32"
+    assert all(np.array_equal(a, b) for a, b in zip(stored.get_weights(), moved.get_weights(), strict=True))
+    image = np.random.default_rng(0).uniform(0, 1, (24, 24))
+    low = image[::2, ::2] if task == "super_resolution" else image
+    restored = [inference.restore_with(task, model, low, {"factor": 2}) for model in (stored, moved)]
+    assert 0 < np.abs(restored[0] - restored[1]).max() < 0.02
+    with pytest.raises(ValueError, match="policy must be a Keras dtype policy"):
+        sol5lab.pretrained(task, "bf16")

@@ -64,6 +64,26 @@ def test_keras_policy_builds_in_bfloat16_and_restores_the_policy_even_on_error()
 
 
 @pytest.mark.portable
+def test_a_bfloat16_model_moved_to_float32_keeps_its_weights_and_computes_as_one_built_in_float32():
+    with training.keras_policy("mixed_bfloat16"):
+        mixed = sol5.build_nn_model(16, 16, 4, 2)
+    moved = training.with_policy(mixed, "float32")
+    assert training.stored_policy(mixed) == "mixed_bfloat16" and training.stored_policy(moved) == "float32"
+    assert all(np.array_equal(a, b) for a, b in zip(mixed.get_weights(), moved.get_weights(), strict=True))
+    built = sol5.build_nn_model(16, 16, 4, 2)
+    built.set_weights(mixed.get_weights())
+    batch = np.random.default_rng(0).uniform(-0.5, 0.5, (2, 16, 16, 1)).astype("float32")
+    moved_output = keras.ops.convert_to_numpy(moved(batch))
+    np.testing.assert_array_equal(moved_output, keras.ops.convert_to_numpy(built(batch)))
+    # bfloat16 rounds: the mixed model's output is near, not equal
+    mixed_output = keras.ops.convert_to_numpy(keras.ops.cast(mixed(batch), "float32"))
+    assert 0 < np.abs(mixed_output - moved_output).max() < 0.05
+    assert training.with_policy(moved, "float32") is moved
+    with pytest.raises(ValueError, match="policy must be a Keras dtype policy"):
+        training.with_policy(mixed, "float31")
+
+
+@pytest.mark.portable
 def test_bfloat16_is_kept_only_where_the_machine_computes_it_natively():
     without = {"avx2": True, "avx512_bf16": False, "amx": False}
     assert training.compute_policy("mixed_bfloat16", ["cpu:0"], without) == "float32"

@@ -163,6 +163,18 @@ def test_the_photograph_went_through_the_command_in_tiles(quick_run):
     assert 0 < photo["peak_above_start_mb"]["median"] < photo["process_peak_mb"]["median"]
 
 
+def test_a_shipped_model_is_timed_under_its_stored_policy_and_in_float32(quick_run):
+    _, result = quick_run
+    timed = result["shipped"]["denoising"]
+    # the stand-in is stored as the shipped models are, so both policies are timed
+    assert timed["policy"] == "mixed_bfloat16"
+    assert timed["float32_seconds"]["repeats"] == timed["seconds"]["repeats"] == 3
+    assert timed["float32_seconds"]["median"] > 0
+    rows = {row["what"]: row for row in benchmark_report.table_rows(result)}
+    row = rows["shipped denoising model, 64x64 image, in float32"]
+    assert row["value"] == timed["float32_seconds"] and row["unit"] == "s"
+
+
 def test_the_table_has_a_row_per_figure_with_its_target(quick_run):
     _, result = quick_run
     table = benchmark_report.markdown_table(result).splitlines()
@@ -287,10 +299,11 @@ def test_a_shipped_model_timed_alone_joins_the_others_rows_with_its_machine(quic
     assert joined.get("section_machines") == earlier.get("section_machines")  # the section's own stays
     rows = [row["what"] for row in benchmark_report.table_rows(joined)]
     enlarging = [what for what in rows if what.startswith("shipped super_resolution model")]
-    assert [what for what in rows if "(on Other CPU" in what] == enlarging and len(enlarging) == 3
+    assert [what for what in rows if "(on Other CPU" in what] == enlarging and len(enlarging) == 4
     # its input is the photograph made smaller, and its rows say so: quick mode's 160x120 and 64x64
     assert enlarging[0].endswith(", 32x32 image enlarged 2x to 64x64")
-    assert enlarging[1].endswith(", sol5lab restore of a 80x60 colour photograph, enlarged 2x to 160x120")
+    assert enlarging[1].endswith(", 32x32 image enlarged 2x to 64x64, in float32")
+    assert enlarging[2].endswith(", sol5lab restore of a 80x60 colour photograph, enlarged 2x to 160x120")
     assert any(what.endswith(", 64x64 image") for what in rows if what.startswith("shipped denoising model"))
 
 
