@@ -9,8 +9,9 @@ the package loads nothing heavy: each module imports what it needs.
 
 
 def pretrained(task, policy=None):
-    """Return the trained model the package ships for ``task``, computing under its stored dtype
-    policy or ``policy`` (:func:`sol5lab.shipped.pretrained`)."""
+    """Return the trained model the package ships for ``task`` (:func:`sol5lab.shipped.pretrained`):
+    computing in bfloat16 where this machine does so natively, else in float32, unless ``policy``
+    says."""
     from sol5lab import shipped
 
     return shipped.pretrained(task, policy)

@@ -35,15 +35,20 @@ def pretrained(task, policy=None):
     """Return the model the package ships for ``task``, loaded with ``safe_mode=True``.
 
     The models were trained, and are stored, computing in ``mixed_bfloat16``, which is faster
-    than float32 where the CPU has native bfloat16 (the benchmark's shipped rows time both);
-    ``policy="float32"`` computes with the same weights in float32, without bfloat16's rounding.
+    than float32 where the CPU has native bfloat16 (the benchmark's shipped rows time both).
+    Elsewhere bfloat16 is emulated and slower than float32: on a 2-core AVX2-only CPU the
+    benchmark restored a 512x512 image in 4.87 and 4.94 s with the bfloat16 models and in 3.64 to
+    4.09 s with the same network in float32 (2026-12-01, docs/performance.md). So by default a
+    model computes in float32 there (:func:`sol5lab.training.compute_policy`), with the same
+    weights and without bfloat16's rounding.
 
     Parameters
     ----------
     task : str
         A task with a strong recipe, e.g. ``"denoising"`` (:func:`available` lists the shipped).
     policy : str, optional
-        The Keras dtype policy to compute under, e.g. ``"float32"``; the stored one by default.
+        The Keras dtype policy to compute under, e.g. ``"float32"``; by default the stored one
+        where this machine computes it natively, else float32.
 
     Returns
     -------
@@ -69,4 +74,6 @@ def pretrained(task, policy=None):
             f"`python -m sol5lab.experiments.strong --task {task}`."
         )
     model, _ = store.load_trained(path)
-    return model if policy is None else training.with_policy(model, policy)
+    if policy is None:
+        policy = training.compute_policy(training.stored_policy(model))
+    return training.with_policy(model, policy)

@@ -72,9 +72,14 @@ def test_a_shipped_model_takes_any_size_in_restore_images_convention(task):
 
 
 @pytest.mark.skipif(not SHIPPED, reason="no model shipped")
-def test_a_shipped_model_computes_in_float32_on_request_with_its_weights():
+def test_a_shipped_model_computes_in_float32_with_its_weights_where_bfloat16_is_emulated(monkeypatch):
     task = SHIPPED[0]
-    stored, moved = sol5lab.pretrained(task), sol5lab.pretrained(task, "float32")
+    monkeypatch.setattr(training, "native_bfloat16", lambda devices, cpu_flags: True)
+    stored = sol5lab.pretrained(task)
+    assert training.stored_policy(sol5lab.pretrained(task, "float32")) == "float32"
+    monkeypatch.setattr(training, "native_bfloat16", lambda devices, cpu_flags: False)
+    moved = sol5lab.pretrained(task)
+    assert training.stored_policy(sol5lab.pretrained(task, "mixed_bfloat16")) == "mixed_bfloat16"
     assert training.stored_policy(stored) == "mixed_bfloat16" and training.stored_policy(moved) == "float32"
     assert all(np.array_equal(a, b) for a, b in zip(stored.get_weights(), moved.get_weights(), strict=True))
     image = np.random.default_rng(0).uniform(0, 1, (24, 24))
