@@ -37,8 +37,8 @@ def pretrained(task, policy=None):
     The models were trained, and are stored, computing in ``mixed_bfloat16``, which is faster
     than float32 where the CPU has native bfloat16 (the benchmark's shipped rows time both).
     Elsewhere bfloat16 is emulated and slower than float32: on a 2-core AVX2-only CPU the
-    benchmark restored a 512x512 image in 4.87 and 4.94 s with the bfloat16 models and in 3.64 to
-    4.09 s with the same network in float32 (2026-12-01, docs/performance.md). So by default a
+    benchmark restored a 512x512 image in 4.87 and 4.94 s with the bfloat16 models and in 3.64 and
+    4.00 s with the same network in float32 (2026-12-01, docs/performance.md). So by default a
     model computes in float32 there (:func:`sol5lab.training.compute_policy`), with the same
     weights and without bfloat16's rounding.
 
