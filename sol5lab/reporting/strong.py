@@ -1,5 +1,6 @@
 """The strong models' report: the targets table and each shipped model's card."""
 
+from sol5lab import tasks
 from sol5lab.reporting.benchmark import machine_label
 
 #: The card's sections, in order (tests read them).
@@ -58,10 +59,11 @@ def targets_table(results):
 
 def held_out_table(task, result):
     """Return the markdown table of every held-out condition of ``task``'s result: the corrupted
-    input, the task's alternative where it has one, and the model (PSNR / SSIM, means)."""
+    input, the protocol's alternative (its method, from the task registry) where it has one, and
+    the model (PSNR / SSIM, means)."""
     lines = [
-        "| condition | images | input | alternative | model |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| condition | images | input | alternative | alternative PSNR / SSIM | model |",
+        "| --- | ---: | ---: | --- | ---: | ---: |",
     ]
 
     def cell(quality):
@@ -70,9 +72,11 @@ def held_out_table(task, result):
     for protocol, by_condition in result["held_out"].items():
         for condition, means in by_condition.items():
             name = condition_name(task, {"protocol": protocol, "condition": condition})
+            alternative = means.get("alternative")
+            method = tasks.task(protocol).alternative if alternative is not None else None
             lines.append(
-                f"| {name} | {means['images']} | {cell(means.get('corrupted'))} | "
-                f"{cell(means.get('alternative'))} | {cell(means['restored'])} |"
+                f"| {name} | {means['images']} | {cell(means.get('corrupted'))} | {method or '–'} | "
+                f"{cell(alternative)} | {cell(means['restored'])} |"
             )
     return "\n".join(lines)
 
@@ -210,7 +214,8 @@ def model_card(task, result):
         "",
         "## Retrain",
         "",
-        f"`{result['command']}` (resumable: run it again after an interruption).",
+        f"`{result['command']}` (resumable: run it again after an interruption). It goes on from "
+        f"the committed checkpoint in `models/strong/{task}/`: delete that folder to train anew.",
         "",
     ]
     return "\n".join(lines)

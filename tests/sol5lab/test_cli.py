@@ -325,8 +325,9 @@ def test_the_package_installs_the_sol5lab_command():
         # measured: 36.66 dB against the decoded JPEG's 36.10 on this window (step 4,500's model:
         # 36.55; the whole held-out images: +1.1 to +1.2 dB)
         ("jpeg", ("--quality", "20"), 0.2),
-        # measured: 35.20 dB against the corrupted window's 10.49 (a mix drawn from seed 0; the
-        # first recipe's step-12,500 model: 35.37 dB, its step-5,000 model: 34.20 dB)
+        # measured: 35.90 dB against the corrupted window's 10.49 (a mix drawn from seed 0; the
+        # second recipe's step-16,500 model: 35.20 dB; the first recipe's step-12,500 model:
+        # 35.37 dB, its step-5,000 model: 34.20 dB)
         ("combined", ("--seed", "0"), 10),
     ],
 )

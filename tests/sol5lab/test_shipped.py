@@ -34,6 +34,33 @@ def test_the_readme_and_the_docs_show_the_targets_of_every_finished_model(commit
     assert table in committed_results.readme() and table in committed_results.doc("strong.md")
 
 
+def curve_tables_of(page):
+    """``{task: [row, ...]}``: the validation-curve tables of a page, each the one that follows the
+    paragraph naming ``sol5lab/models/<task>.keras`` (its model's results)."""
+    tables, task = {}, None
+    for line in page.splitlines():
+        named = [name for name in SHIPPED if f"`sol5lab/models/{name}.keras`" in line]
+        task = named[0] if named else task
+        if task is not None and line.startswith("| ") and line[2].isdigit():
+            tables.setdefault(task, []).append(line)
+        elif task in tables and not line.startswith("|"):
+            task = None  # the table has ended: later tables belong to the next model
+    return tables
+
+
+def test_the_docs_curve_tables_are_rows_of_each_shipped_model_training_curve(committed_results):
+    finished = strong.finished_results(sol5_utils.relpath("results"))
+    tables = curve_tables_of(committed_results.doc("strong.md"))
+    assert sorted(tables) == SHIPPED
+    for task, rows in tables.items():
+        state = finished[task]["training"]
+        curve = report.curve_table(state["curve"]).splitlines()
+        assert set(rows) <= set(curve), task
+        # every table shows the shipped round, and the last one of the training
+        steps = [int(row.split("|")[1].replace(",", "")) for row in rows]
+        assert state["best_step"] in steps and state["step"] in steps, task
+
+
 #: The shipped models whose first held-out case is restored again here, one of each way of
 #: restoring (``sol5lab.inference.restore_with``: ``sol5.restore_image`` or the enlargement), the
 #: cheapest of each: an 8-block network restores a 512x512 case in about 7 s of CPU, almost all

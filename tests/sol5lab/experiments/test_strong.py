@@ -70,6 +70,8 @@ def test_the_combined_model_is_set_against_each_single_model_that_is_measured(
         assert row["gap_db"] == pytest.approx(model - (19.5 + factor))
     table = report.held_out_table("combined", result)
     assert len(table.splitlines()) == 2 + 6 and "| salt_and_pepper, 5% of pixels | 1 |" in table
+    # each alternative is named by its protocol's task (the combined task's own is none of them)
+    assert "| 3x3 median filter |" in table and "| cubic upscaling |" in table
     assert "| combined | super_resolution, x2 |" in report.targets_table({"combined": result})
 
 
