@@ -286,15 +286,18 @@ def backend_start_muted():
 
 
 def resolve_model(task, path):
-    """The model for ``task``: ``path``'s, or the shipped one; UsageError when there is none."""
+    """The model for ``task``: ``path``'s, or the shipped one; UsageError when there is none.
+    Either computes in float32 where its bfloat16 would be emulated (``training.for_this_machine``,
+    as ``sol5lab.pretrained`` does)."""
     with backend_start_muted():
-        from sol5lab import photos
+        from sol5lab import photos, training
 
     if path is not None:
         try:
-            return photos.load_model(path)
+            model = photos.load_model(path)
         except (OSError, ValueError) as error:
             raise UsageError(f"--model {error}") from None
+        return training.for_this_machine(model)
     model = photos.shipped_model(task)
     if model is None:
         raise UsageError(f"--task: no model is shipped for {task} yet; {photos.model_hint(task)}")

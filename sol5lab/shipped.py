@@ -75,5 +75,5 @@ def pretrained(task, policy=None):
         )
     model, _ = store.load_trained(path)
     if policy is None:
-        policy = training.compute_policy(training.stored_policy(model))
+        return training.for_this_machine(model)
     return training.with_policy(model, policy)

@@ -298,6 +298,34 @@ def stored_policy(model):
     return names.pop()
 
 
+def for_this_machine(model):
+    """Return ``model`` computing under its stored policy where this machine computes that policy
+    natively, else in float32 with the same weights (:func:`compute_policy`, :func:`with_policy`).
+
+    A bfloat16 model on a CPU that emulates bfloat16 is slower than the same network in float32
+    (docs/performance.md), and float32 is exact where bfloat16 rounds.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Any model; one whose weighted layers compute under several policies, or one
+        ``keras.models.clone_model`` cannot rebuild (a subclassed model), is returned as it is.
+
+    Returns
+    -------
+    keras.Model
+        ``model`` itself, or an uncompiled float32 clone of it.
+    """
+    try:
+        policy = stored_policy(model)
+    except ValueError:
+        return model  # several policies: the model's author chose them layer by layer
+    try:
+        return with_policy(model, compute_policy(policy))
+    except ValueError:
+        return model  # clone_model rebuilds functional and sequential models only
+
+
 def with_policy(model, policy):
     """Return ``model`` computing under the Keras dtype policy ``policy``, with its weights.
 

@@ -838,7 +838,9 @@ def shipped_models(quick, models_dir=None, tasks=None):
     this process (``sol5lab.inference.restore_with``, the median of 3 after a warm-up) under the
     model's stored dtype policy and in float32 (``sol5lab.pretrained(task, "float32")``), and
     the 12-megapixel colour photograph by the ``sol5lab restore`` command in a fresh process,
-    with its peak memory (:func:`photo_restoration`, tiled as the command tiles).
+    with its peak memory (:func:`photo_restoration`, tiled as the command tiles; the command
+    computes as ``sol5lab.pretrained`` does, in float32 where the machine would emulate the
+    stored bfloat16: :func:`sol5lab.training.for_this_machine`).
 
     Quick mode times a model of the denoising network's shape with random weights saved where
     ``models_dir`` says (the time does not depend on the weights), as if it were shipped for

@@ -16,9 +16,10 @@ import pytest
 import scipy.ndimage
 from PIL import Image
 
+import sol5
 import sol5_utils
 from sol5lab import __main__ as sol5lab_main
-from sol5lab import cli, corruptions, image_files, shipped
+from sol5lab import cli, corruptions, image_files, shipped, training
 from sol5lab.evaluation import image_quality
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -257,6 +258,26 @@ def test_a_users_mistake_in_a_process_of_its_own_ends_it_with_status_2_and_no_tr
     [line] = run.stderr.strip().splitlines()
     assert line.startswith(f"sol5lab restore: error: --model {model}: no such file")
     assert not os.path.exists(tmp_path / "out.png")
+
+
+def test_a_bfloat16_model_file_computes_in_float32_where_bfloat16_is_emulated(tmp_path, photo, monkeypatch):
+    with training.keras_policy("mixed_bfloat16"):
+        mixed = sol5.build_nn_model(16, 16, 8, 1)
+    single = sol5.build_nn_model(16, 16, 8, 1)
+    single.set_weights(mixed.get_weights())
+    files = {name: tmp_path / f"{name}.keras" for name in ("mixed", "single")}
+    mixed.save(files["mixed"])
+    single.save(files["single"])
+    monkeypatch.setattr(training, "native_bfloat16", lambda devices, cpu_flags: True)
+    assert training.stored_policy(cli.resolve_model("denoising", str(files["mixed"]))) == "mixed_bfloat16"
+    monkeypatch.setattr(training, "native_bfloat16", lambda devices, cpu_flags: False)
+    assert training.stored_policy(cli.resolve_model("denoising", str(files["mixed"]))) == "float32"
+    outputs = {name: tmp_path / f"{name}.png" for name in files}
+    for name, model in files.items():
+        restore = ["restore", str(photo[0]), "-o", str(outputs[name]), "--task", "denoise", "--quiet"]
+        assert cli.main([*restore, "--model", str(model)]) == 0
+    # the same computation as the model built in float32, to the last bit of the written file
+    np.testing.assert_array_equal(iio.imread(outputs["mixed"]), iio.imread(outputs["single"]))
 
 
 def test_with_no_model_and_none_shipped_the_command_says_how_to_get_one(photo, tmp_path, capsys, monkeypatch):

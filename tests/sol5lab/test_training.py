@@ -84,6 +84,24 @@ def test_a_bfloat16_model_moved_to_float32_keeps_its_weights_and_computes_as_one
 
 
 @pytest.mark.portable
+def test_a_model_computes_in_float32_only_where_its_bfloat16_would_be_emulated(monkeypatch):
+    with training.keras_policy("mixed_bfloat16"):
+        mixed = sol5.build_nn_model(16, 16, 4, 1)
+    monkeypatch.setattr(training, "native_bfloat16", lambda devices, cpu_flags: True)
+    assert training.for_this_machine(mixed) is mixed
+    monkeypatch.setattr(training, "native_bfloat16", lambda devices, cpu_flags: False)
+    moved = training.for_this_machine(mixed)
+    assert training.stored_policy(moved) == "float32"
+    assert all(np.array_equal(a, b) for a, b in zip(mixed.get_weights(), moved.get_weights(), strict=True))
+    # a model whose author mixed policies layer by layer keeps them
+    inputs = keras.Input((8, 8, 1))
+    hidden = keras.layers.Conv2D(2, 3, padding="same", dtype="mixed_bfloat16")(inputs)
+    outputs = keras.layers.Conv2D(1, 3, padding="same", dtype="float32")(hidden)
+    several = keras.Model(inputs, outputs)
+    assert training.for_this_machine(several) is several
+
+
+@pytest.mark.portable
 def test_bfloat16_is_kept_only_where_the_machine_computes_it_natively():
     without = {"avx2": True, "avx512_bf16": False, "amx": False}
     assert training.compute_policy("mixed_bfloat16", ["cpu:0"], without) == "float32"
