@@ -267,7 +267,8 @@ COMBINED_PATIENCE = _STRONG["max_steps"] // _STRONG["round_steps"]
 #: an equal budget it restored best of the seeds' networks (docs/architectures.md), and it is the
 #: cheapest per step, which on 2 cores is what buys quality. Its step pays for bfloat16 (1.8 to
 #: 1.9 times faster). 32x32 patches keep a step near 0.35 s at 8 blocks of 64 channels; the
-#: ceiling of 30,000 steps took 2 to 5 hours of training on 2 cores with native bfloat16.
+#: ceiling of 30,000 steps took 2 to 10 hours of training on 2 cores (docs/strong.md), the
+#: longest mostly in float32 on a CPU without native bfloat16.
 RECIPES = {
     recipe.task: recipe
     for recipe in (
