@@ -107,8 +107,9 @@ def test_an_unknown_task_names_the_recipes_there_are():
 
 def test_only_a_warm_start_enters_the_config_so_earlier_trainings_still_resume(photo_set, datasets):
     # the checkpoints of trainings begun before warm starts existed hold configs without the key
-    assert "warm_start" not in recipes.recipe("jpeg_deblocking").config()
-    assert recipes.recipe("combined").config()["warm_start"] == "super_resolution"
+    assert "warm_start" not in recipes.recipe("denoising").config()
+    for task in ("jpeg_deblocking", "combined"):
+        assert recipes.recipe(task).config()["warm_start"] == "super_resolution"
 
 
 def test_only_the_combined_training_runs_to_its_ceiling_whatever_its_plateaus(photo_set, datasets):
