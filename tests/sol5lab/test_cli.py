@@ -343,8 +343,9 @@ def test_the_package_installs_the_sol5lab_command():
     ("task", "corruption", "gain_db"),
     [
         ("denoise", ("--sigma", "25"), 5),
-        # measured: 36.66 dB against the decoded JPEG's 36.10 on this window (step 4,500's model:
-        # 36.55; the whole held-out images: +1.1 to +1.2 dB)
+        # measured: 36.68 dB against the decoded JPEG's 36.10 on this window (the first training's
+        # step-27,000 model: 36.66, its step-4,500 model: 36.55; the whole held-out images: +1.15
+        # to +1.23 dB)
         ("jpeg", ("--quality", "20"), 0.2),
         # measured: 35.90 dB against the corrupted window's 10.49 (a mix drawn from seed 0; the
         # second recipe's step-16,500 model: 35.20 dB; the first recipe's step-12,500 model:
